@@ -1,0 +1,300 @@
+import { Node, SyntaxKind, type ImportDeclaration, type SourceFile, type Statement } from "ts-morph";
+import type { CodeStyle } from "../project/code-style.js";
+import { findBotStatement } from "./find-bot.js";
+import { withParsed } from "./parse.js";
+
+// === Pure edits of TypeScript text ===
+//
+// Every function here is `(text, args) → text | false`: it parses the text,
+// finds where to edit with the AST, and splices the smallest possible change
+// into the original string, so every line it does not touch stays
+// byte-identical. `false` means "already there, nothing to do".
+
+interface Splice {
+  at: number;
+  remove?: number;
+  insert: string;
+}
+
+function applySplices(text: string, splices: Splice[]): string {
+  let out = text;
+  for (const s of [...splices].sort((a, b) => b.at - a.at)) out = out.slice(0, s.at) + s.insert + out.slice(s.at + (s.remove ?? 0));
+  return out;
+}
+
+const semi = (style: CodeStyle) => (style.semicolons ? ";" : "");
+const quoted = (value: string, style: CodeStyle) => `${style.quote}${value}${style.quote}`;
+
+/** The end of the line the node ends on (before the line break), so trailing comments stay put. */
+function endOfLine(text: string, pos: number): number {
+  const nl = text.indexOf("\n", pos);
+  if (nl === -1) return text.length;
+  return text[nl - 1] === "\r" ? nl - 1 : nl;
+}
+
+function indentOf(text: string, pos: number): string {
+  const lineStart = text.lastIndexOf("\n", pos - 1) + 1;
+  return /^[ \t]*/.exec(text.slice(lineStart))![0];
+}
+
+/** Compares code ignoring whitespace, quotes and semicolons. */
+export function sameCode(a: string, b: string): boolean {
+  const norm = (s: string) => s.replace(/\s+/g, "").replace(/'/g, '"').replace(/;+$/g, "").replace(/,([)\]}])/g, "$1");
+  return norm(a) === norm(b);
+}
+
+// === Imports ===
+
+export interface ImportRequest {
+  /** The module specifier as it must be written. */
+  specifier: string;
+  /** Other spellings of the same module already accepted (`./x`, `./x.js`, `./x.ts`). */
+  aliases?: string[];
+  /** Names, `type X` for type-only. */
+  names: string[];
+}
+
+function importedName(name: string): { name: string; typeOnly: boolean } {
+  const m = /^type\s+(\S+)$/.exec(name.trim());
+  return m ? { name: m[1]!, typeOnly: true } : { name: name.trim(), typeOnly: false };
+}
+
+/** Names bound by the file's imports, by local name. */
+export function importedLocals(sf: SourceFile): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const decl of sf.getImportDeclarations()) {
+    const spec = decl.getModuleSpecifierValue();
+    for (const n of decl.getNamedImports()) out.set(n.getAliasNode()?.getText() ?? n.getName(), spec);
+    const def = decl.getDefaultImport();
+    if (def) out.set(def.getText(), spec);
+    const ns = decl.getNamespaceImport();
+    if (ns) out.set(ns.getText(), spec);
+  }
+  return out;
+}
+
+/**
+ * Ensures `import { names } from "specifier"`: nothing when every name is
+ * already imported from it, a merge into an existing named import, or a new
+ * import line after the last import.
+ */
+export function ensureNamedImport(path: string, text: string, request: ImportRequest, style: CodeStyle): string | false {
+  return withParsed(path, text, (sf) => {
+    const specs = new Set([request.specifier, ...(request.aliases ?? [])]);
+    const decls = sf.getImportDeclarations().filter((d) => specs.has(d.getModuleSpecifierValue()));
+    const present = new Set<string>();
+    for (const d of decls) for (const n of d.getNamedImports()) present.add(n.getName());
+    const wanted = request.names.map(importedName).filter((n) => !present.has(n.name));
+    if (wanted.length === 0) return false;
+
+    const mergeInto = decls.find((d) => d.getNamedImports().length > 0 && !d.getNamespaceImport());
+    if (mergeInto) {
+      const declTypeOnly = mergeInto.isTypeOnly();
+      const elements = mergeInto.getNamedImports();
+      const last = elements[elements.length - 1]!;
+      // A value name cannot join `import type { … }`; a new line is then needed.
+      if (!declTypeOnly || wanted.every((w) => w.typeOnly)) {
+        const items = wanted.map((w) => (w.typeOnly && !declTypeOnly ? `type ${w.name}` : w.name));
+        return applySplices(text, [{ at: last.getEnd(), insert: `, ${items.join(", ")}` }]);
+      }
+    }
+    const allTypes = wanted.every((w) => w.typeOnly);
+    const items = wanted.map((w) => (w.typeOnly && !allTypes ? `type ${w.name}` : w.name)).join(", ");
+    const line = `import ${allTypes ? "type " : ""}{ ${items} } from ${quoted(request.specifier, style)}${semi(style)}`;
+    return insertImportLine(sf, text, line, style);
+  });
+}
+
+function insertImportLine(sf: SourceFile, text: string, line: string, style: CodeStyle): string {
+  const imports = sf.getImportDeclarations();
+  const last: ImportDeclaration | undefined = imports[imports.length - 1];
+  if (last) {
+    const at = endOfLine(text, last.getEnd());
+    return applySplices(text, [{ at, insert: `${style.eol}${line}` }]);
+  }
+  // No imports: after a shebang, leading comments and directive prologue ("use strict").
+  let at = 0;
+  const first = sf.getStatements()[0];
+  const directives = sf.getStatements().filter((s) => Node.isExpressionStatement(s) && Node.isStringLiteral(s.getExpression()));
+  if (directives.length > 0 && directives[0] === first) at = endOfLine(text, directives[directives.length - 1]!.getEnd()) + style.eol.length;
+  else if (first) at = first.getStart();
+  else at = text.length;
+  const rest = text.slice(at);
+  return `${text.slice(0, at)}${line}${style.eol}${rest.length > 0 && !rest.startsWith(style.eol) ? style.eol : ""}${rest}`;
+}
+
+// === Statements after the bot is created ===
+
+export interface InstallRequest {
+  /** The variable holding the bot. */
+  bot: string;
+  /** The statement to install, without a trailing semicolon. */
+  code: string;
+  rank: number;
+  /**
+   * Ranks of statements installed earlier by recipes, by the identifiers they
+   * use (built from the catalogue by the engine). A statement counts as part
+   * of the recipe block when it uses one of these names and the file imports it.
+   */
+  ranks: Map<string, number>;
+}
+
+/** Which earlier recipe install a statement is, by the imported names it uses. */
+function rankOf(statement: Statement, ranks: Map<string, number>, locals: Map<string, string>): number | undefined {
+  let found: number | undefined;
+  for (const id of statement.getDescendantsOfKind(SyntaxKind.Identifier)) {
+    const rank = ranks.get(id.getText());
+    if (rank !== undefined && locals.has(id.getText())) found = found === undefined ? rank : Math.min(found, rank);
+  }
+  return found;
+}
+
+/**
+ * Installs a statement in the "recipe block": the run of recipe statements
+ * directly after `const bot = new Bot(…)`, kept sorted by rank, and always
+ * before the user's own handlers (which may never call `next()`).
+ * Returns false when an equivalent statement already exists in that scope,
+ * and undefined when the bot statement cannot be found.
+ */
+export function installAfterBot(path: string, text: string, request: InstallRequest, style: CodeStyle): string | false | undefined {
+  return withParsed(path, text, (sf) => {
+    const found = findBotStatement(sf, request.bot);
+    if (!found) return undefined;
+    const { statement, siblings } = found;
+    if (siblings.some((s) => sameCode(s.getText(), request.code))) return false;
+    const locals = importedLocals(sf);
+    let anchor: Statement = statement;
+    let before: Statement | undefined;
+    for (let i = siblings.indexOf(statement) + 1; i < siblings.length; i++) {
+      const s = siblings[i]!;
+      const rank = rankOf(s, request.ranks, locals);
+      if (rank === undefined) break;
+      if (rank > request.rank) {
+        before = s;
+        break;
+      }
+      anchor = s;
+    }
+    const indent = indentOf(text, statement.getStart());
+    const line = `${request.code}${semi(style)}`;
+    if (before) {
+      const lineStart = text.lastIndexOf("\n", before.getStart(true) - 1) + 1;
+      const leading = before.getStart(true);
+      // Keep a comment that sits on the lines above the statement with it.
+      const at = Math.min(lineStart, leading);
+      return applySplices(text, [{ at, insert: `${indent}${line}${style.eol}` }]);
+    }
+    return applySplices(text, [{ at: endOfLine(text, anchor.getEnd()), insert: `${style.eol}${indent}${line}` }]);
+  });
+}
+
+/** Where `bot.catch(…)` already stands in the file, if anywhere. */
+export function findErrorHandler(path: string, text: string, bot: string): { line: number; text: string } | undefined {
+  return withParsed(path, text, (sf) => {
+    for (const call of sf.getDescendantsOfKind(SyntaxKind.CallExpression)) {
+      const callee = call.getExpression();
+      if (Node.isPropertyAccessExpression(callee) && callee.getName() === "catch" && callee.getExpression().getText() === bot) {
+        return { line: call.getStartLineNumber(), text: call.getText() };
+      }
+    }
+    return undefined;
+  });
+}
+
+// === Context types ===
+
+export type ExtendResult = string | false | "not-found" | "unsupported";
+
+/**
+ * Adds `& Flavor` to `type Name = …`, or `Flavor` to the `extends` clause of
+ * `interface Name extends …`. `false` when the flavor is already there.
+ */
+export function extendContextType(path: string, text: string, typeName: string, flavor: string): ExtendResult {
+  return withParsed(path, text, (sf) => {
+    const flavorName = flavor.replace(/<.*$/s, "").trim();
+    const alias = sf.getTypeAlias(typeName);
+    if (alias) {
+      const node = alias.getTypeNode();
+      if (!node) return "unsupported";
+      if (new RegExp(`\\b${flavorName}\\b`).test(node.getText())) return false;
+      const needsParens = Node.isUnionTypeNode(node) || Node.isFunctionTypeNode(node) || Node.isConditionalTypeNode(node);
+      if (needsParens) return applySplices(text, [{ at: node.getStart(), insert: "(" }, { at: node.getEnd(), insert: `) & ${flavor}` }]);
+      return applySplices(text, [{ at: node.getEnd(), insert: ` & ${flavor}` }]);
+    }
+    const iface = sf.getInterface(typeName);
+    if (iface) {
+      const heritage = iface.getExtends();
+      if (heritage.some((h) => h.getExpression().getText() === flavorName)) return false;
+      const last = heritage[heritage.length - 1];
+      if (!last) return "unsupported";
+      return applySplices(text, [{ at: last.getEnd(), insert: `, ${flavor}` }]);
+    }
+    return "not-found";
+  });
+}
+
+/** Where a type name used in a file comes from: declared here, or imported from a specifier. */
+export function typeOrigin(path: string, text: string, typeName: string): { local: true } | { local: false; specifier: string; importedAs: string } | undefined {
+  return withParsed(path, text, (sf) => {
+    if (sf.getTypeAlias(typeName) || sf.getInterface(typeName)) return { local: true } as const;
+    for (const decl of sf.getImportDeclarations()) {
+      for (const n of decl.getNamedImports()) {
+        if ((n.getAliasNode()?.getText() ?? n.getName()) === typeName) return { local: false, specifier: decl.getModuleSpecifierValue(), importedAs: n.getName() } as const;
+      }
+    }
+    return undefined;
+  });
+}
+
+/**
+ * Gives a bot created without a context type one: declares
+ * `type <name> = Context & Flavor` after the imports and writes
+ * `new Bot<name>(…)`. The caller imports `type Context` and the flavor.
+ */
+export function createContextType(path: string, text: string, bot: string, typeName: string, flavor: string, style: CodeStyle): string | undefined {
+  return withParsed(path, text, (sf) => {
+    const found = findBotStatement(sf, bot);
+    if (!found) return undefined;
+    const decl = found.statement.getDescendantsOfKind(SyntaxKind.NewExpression)[0];
+    if (!decl) return undefined;
+    const callee = decl.getExpression();
+    const splices: Splice[] = [{ at: callee.getEnd(), insert: `<${typeName}>` }];
+    const imports = sf.getImportDeclarations();
+    const last = imports[imports.length - 1];
+    const declaration = `${style.eol}${style.eol}/** The bot's context type: grammY's Context plus the flavors recipes add. */${style.eol}export type ${typeName} = Context & ${flavor}${semi(style)}`;
+    splices.push({ at: last ? endOfLine(text, last.getEnd()) : 0, insert: declaration });
+    return applySplices(text, splices);
+  });
+}
+
+// === Wrapping handlers ===
+
+/**
+ * Wraps the last handler of `x.command("name", …, handler)` as
+ * `wrapper(handler)` for each named command. Returns the new text (or false)
+ * and which commands were found.
+ */
+export function wrapCommandHandlers(path: string, text: string, commands: string[], wrapper: string): { text: string | false; wrapped: string[] } {
+  return withParsed(path, text, (sf) => {
+    const splices: Splice[] = [];
+    const wrapped: string[] = [];
+    for (const call of sf.getDescendantsOfKind(SyntaxKind.CallExpression)) {
+      const callee = call.getExpression();
+      if (!Node.isPropertyAccessExpression(callee) || callee.getName() !== "command") continue;
+      const [first, ...rest] = call.getArguments();
+      const handler = rest[rest.length - 1];
+      if (!first || !handler) continue;
+      const names = Node.isStringLiteral(first)
+        ? [first.getLiteralValue()]
+        : Node.isArrayLiteralExpression(first)
+          ? first.getElements().filter(Node.isStringLiteral).map((e) => e.getLiteralValue())
+          : [];
+      const hit = commands.find((c) => names.includes(c));
+      if (!hit) continue;
+      wrapped.push(hit);
+      if (Node.isCallExpression(handler) && handler.getExpression().getText() === wrapper) continue;
+      splices.push({ at: handler.getStart(), insert: `${wrapper}(` }, { at: handler.getEnd(), insert: ")" });
+    }
+    return { text: splices.length > 0 ? applySplices(text, splices) : false, wrapped };
+  });
+}

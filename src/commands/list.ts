@@ -1,0 +1,28 @@
+import { loadCatalogue } from "../recipes/catalogue.js";
+import { color } from "../ui/colors.js";
+
+export function listCommand(options: { json?: boolean; templates?: string[] }): void {
+  const { recipes } = loadCatalogue(options.templates ?? []);
+  if (options.json) {
+    const data = recipes.map(({ manifest, pack, ref }) => ({
+      id: manifest.id,
+      ref,
+      pack,
+      kind: manifest.kind ?? "recipe",
+      title: manifest.title,
+      description: manifest.description,
+      seeds: manifest.seeds,
+    }));
+    process.stdout.write(`${JSON.stringify(data, null, 2)}\n`);
+    return;
+  }
+  const width = Math.max(...recipes.map((r) => r.ref.length), 4);
+  for (const kind of ["recipe", "snippet"] as const) {
+    const group = recipes.filter((r) => (r.manifest.kind ?? "recipe") === kind);
+    if (group.length === 0) continue;
+    if (kind === "snippet") process.stdout.write(`\n${color.bold("Snippets (create-bot-snippet show <id>):", process.stdout)}\n`);
+    for (const r of group) {
+      process.stdout.write(`${color.cyan(r.ref.padEnd(width), process.stdout)}  ${r.manifest.title} ${color.dim(`(${r.manifest.seeds.join(", ")})`, process.stdout)}\n`);
+    }
+  }
+}

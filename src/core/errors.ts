@@ -1,0 +1,30 @@
+/**
+ * The one error type of the CLI. Core code throws it; `src/cli.ts` formats it
+ * once and turns `kind` into the exit code:
+ *
+ * - `usage`  (exit 2): the user asked for something that cannot be: an unknown
+ *   recipe, an invalid answer, an unknown flag.
+ * - `failed` (exit 1): the operation could not be carried out: a file that does
+ *   not parse, no bot found, a write that failed.
+ */
+export type ErrorKind = "usage" | "failed";
+
+export class CliError extends Error {
+  override readonly name = "CliError";
+  constructor(
+    readonly kind: ErrorKind,
+    message: string,
+    /** What the user can do next, printed after the message. */
+    readonly hint?: string,
+  ) {
+    super(message);
+  }
+}
+
+export const usageError = (message: string, hint?: string) => new CliError("usage", message, hint);
+export const failure = (message: string, hint?: string) => new CliError("failed", message, hint);
+
+export function exitCodeOf(error: unknown): number {
+  if (error instanceof CliError) return error.kind === "usage" ? 2 : 1;
+  return 1;
+}

@@ -1,0 +1,47 @@
+import type { DependencyChange } from "./plan-types.js";
+
+/** The major version a range allows (`^1.2.0` → 1, `~0.1.1` → 0.1, `1.x` → 1), or undefined for anything fancier. */
+function majorOf(range: string): string | undefined {
+  const m = /^[\^~>=v\s]*(\d+)(?:\.(\d+))?/.exec(range.trim());
+  if (!m) return undefined;
+  return m[1] === "0" && m[2] !== undefined ? `0.${m[2]}` : m[1];
+}
+
+/**
+ * Adds dependencies to package.json text, keeping its indentation, line
+ * endings and key order (new keys are inserted alphabetically, as npm does).
+ * A dependency already present is never changed: same major → present, a
+ * different major → reported as a conflict for the user to resolve.
+ */
+export function addDependencies(
+  text: string,
+  wanted: Array<{ name: string; version: string; dev?: boolean }>,
+): { text: string; results: DependencyChange[] } {
+  const pkg = JSON.parse(text) as Record<string, unknown>;
+  const results: DependencyChange[] = [];
+  let changed = false;
+  for (const dep of wanted) {
+    const existing =
+      (pkg.dependencies as Record<string, string> | undefined)?.[dep.name] ??
+      (pkg.devDependencies as Record<string, string> | undefined)?.[dep.name] ??
+      (pkg.peerDependencies as Record<string, string> | undefined)?.[dep.name];
+    const dev = dep.dev === true;
+    if (existing !== undefined) {
+      const a = majorOf(existing);
+      const b = majorOf(dep.version);
+      const compatible = a === undefined || b === undefined || a === b || /^(\*|latest|workspace:|file:|link:|github:|git)/.test(existing);
+      results.push({ name: dep.name, version: dep.version, dev, status: compatible ? "present" : "conflict", existing });
+      continue;
+    }
+    const field = dev ? "devDependencies" : "dependencies";
+    const section = { ...((pkg[field] as Record<string, string> | undefined) ?? {}), [dep.name]: dep.version };
+    pkg[field] = Object.fromEntries(Object.entries(section).sort(([a], [b]) => a.localeCompare(b)));
+    results.push({ name: dep.name, version: dep.version, dev, status: "added" });
+    changed = true;
+  }
+  if (!changed) return { text, results };
+  const indent = /^[ \t]+(?=")/m.exec(text)?.[0] ?? "  ";
+  const eol = text.includes("\r\n") ? "\r\n" : "\n";
+  const trailing = /\r?\n$/.test(text) ? eol : "";
+  return { text: JSON.stringify(pkg, null, indent).replace(/\n/g, eol) + trailing, results };
+}

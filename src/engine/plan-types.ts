@@ -1,0 +1,66 @@
+import type { CodeStyle } from "../project/code-style.js";
+import type { ProjectFacts } from "../project/project-facts.js";
+import type { Answers, JsonValue, Recipe } from "../recipes/manifest.js";
+import type { FileChange, Tree } from "./tree.js";
+
+/** Where the bot lives, as found by the engine. */
+export interface BotLocation {
+  /** Project-relative file where `new Bot(…)` stands. */
+  file: string;
+  line: number;
+  /** The variable holding it, when the engine can wire after it. */
+  variable?: string;
+  contextType?: string;
+  /** Why it cannot be wired automatically (subclass, returned from a factory…). */
+  unwireable?: string;
+}
+
+/** A line the user has to add by hand, with where. */
+export interface ManualStep {
+  recipe: string;
+  file: string;
+  line?: number;
+  code: string;
+  reason: string;
+}
+
+export interface DependencyChange {
+  name: string;
+  version: string;
+  dev: boolean;
+  status: "added" | "present" | "conflict";
+  /** The range already in package.json, for present/conflict. */
+  existing?: string;
+}
+
+/** The whole plan of an `add`: printed by the preview, `--dry-run` and `--json`; written by `commitChanges`. */
+export interface Plan {
+  bot?: BotLocation;
+  recipes: Array<{ ref: string; answers: Answers }>;
+  changes: FileChange[];
+  skipped: Array<{ path: string; reason: string }>;
+  manual: ManualStep[];
+  notes: string[];
+  dependencies: DependencyChange[];
+}
+
+/** What an edit operation gets to work with. */
+export interface OpContext {
+  tree: Tree;
+  project: ProjectFacts;
+  bot: BotLocation;
+  recipe: Recipe;
+  answers: Answers;
+  /** Facts and answers, the context of every template. */
+  view: Record<string, JsonValue>;
+  /** Style of the file being edited (read from that file). */
+  styleOf: (path: string) => CodeStyle;
+  /** Ranks of earlier installs by imported name, from the whole catalogue. */
+  ranks: Map<string, number>;
+  /** Renders a manifest string (`{{bot}}.use(x())`) against `view`. */
+  render: (template: string, where: string) => string;
+  /** The import specifier for a project file, written from another project file. */
+  specifierFor: (fromFile: string, targetFile: string) => { specifier: string; aliases: string[] };
+  manual: (step: Omit<ManualStep, "recipe">) => void;
+  note: (text: string) => void;
+}

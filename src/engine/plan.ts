@@ -1,0 +1,184 @@
+import { posix } from "node:path";
+import { applyStyle } from "../ast/apply-style.js";
+import { findBotSites } from "../ast/find-bot.js";
+import { withParsed } from "../ast/parse.js";
+import { failure, usageError } from "../core/errors.js";
+import { detectCodeStyle, type CodeStyle } from "../project/code-style.js";
+import type { ProjectFacts } from "../project/project-facts.js";
+import { conditionHolds } from "../recipes/answers.js";
+import type { Answers, EditSpec, JsonValue, Recipe } from "../recipes/manifest.js";
+import { renderString, renderTemplateFile } from "../render/render-recipe.js";
+import { addImport } from "./ops/add-import.js";
+import { extendContext } from "./ops/extend-context.js";
+import { install } from "./ops/install.js";
+import { errorHandlerRank, setErrorHandler } from "./ops/set-error-handler.js";
+import { wrapHandlers } from "./ops/wrap-handlers.js";
+import { addDependencies } from "./package-json.js";
+import type { BotLocation, ManualStep, OpContext, Plan } from "./plan-types.js";
+import { Tree } from "./tree.js";
+
+// === The planning phase ===
+//
+//   scanProject ──► locateBot ──► for each recipe: render files, add deps, run edit ops ──► Plan
+//   (text scan)     (parse the      (every change lands in the virtual Tree;              (printed by the
+//                   candidates)      nothing touches the disk)                              preview; written
+//                                                                                           by commitChanges)
+
+const ops: { [K in EditSpec["op"]]: (edit: Extract<EditSpec, { op: K }>, ctx: OpContext) => void } = {
+  "add-import": addImport,
+  install,
+  "set-error-handler": setErrorHandler,
+  "extend-context": extendContext,
+  "wrap-handlers": wrapHandlers,
+};
+
+export interface PlanRequest {
+  project: ProjectFacts;
+  recipes: Array<{ recipe: Recipe; answers: Answers }>;
+  /** Every recipe known (bundled and packs), to recognise what earlier `add`s installed. */
+  catalogue: Recipe[];
+  /** Overwrite generated files the user has changed. */
+  force?: boolean;
+}
+
+/** Finds the one bot of the project among the candidate files (parsing only those). */
+export function locateBot(project: ProjectFacts): BotLocation {
+  const sites = project.candidates.flatMap((file) =>
+    withParsed(file, project.texts.get(file)!, (sf) => findBotSites(sf)).map((site) => ({ file, site })),
+  );
+  const wireable = sites.filter((s) => s.site.kind === "variable");
+  if (wireable.length > 1) {
+    const list = wireable.map((s) => `${s.file}:${s.site.line} (${s.site.variable})`).join(", ");
+    throw usageError(`found ${wireable.length} grammY bots: ${list}`, "pass --entry <file> to choose the one to edit");
+  }
+  const only = wireable[0];
+  if (only) return { file: only.file, line: only.site.line, variable: only.site.variable, contextType: only.site.contextType };
+  const other = sites[0];
+  if (other) return { file: other.file, line: other.site.line, contextType: other.site.contextType, unwireable: other.site.reason };
+  throw failure(
+    "no grammY bot found: no file constructs `new Bot(…)` from \"grammy\"",
+    project.candidates.length === 0 && project.texts.size === 0
+      ? "run this in your bot's folder, pass --cwd, or start one with `create-bot-snippet new`"
+      : "pass --entry <file> with the file that creates your bot",
+  );
+}
+
+/** The import specifier for `targetFile` written in `fromFile`, in the project's style. */
+export function specifierFor(project: ProjectFacts, fromFile: string, targetFile: string): { specifier: string; aliases: string[] } {
+  let rel = posix.relative(posix.dirname(fromFile), targetFile).replace(/\.(m|c)?tsx?$/, "");
+  if (!rel.startsWith(".")) rel = `./${rel}`;
+  const specifier = rel + project.importStyle.suffix;
+  return { specifier, aliases: [rel, `${rel}.js`, `${rel}.ts`].filter((a) => a !== specifier) };
+}
+
+/**
+ * Ranks of the statements recipes install, by the imported names they use:
+ * how the engine recognises, in a later run, what an earlier `add` put after
+ * `new Bot(…)` and keeps the §6.0 order whatever order recipes are added in.
+ */
+export function installRanks(catalogue: Recipe[]): Map<string, number> {
+  const ranks = new Map<string, number>();
+  for (const { manifest } of catalogue) {
+    const imported = new Set(manifest.edits.flatMap((e) => (e.op === "add-import" ? e.named.map((n) => n.replace(/^type\s+/, "").trim()) : [])));
+    for (const edit of manifest.edits) {
+      const code = edit.op === "install" ? edit.code : edit.op === "set-error-handler" ? edit.handler : undefined;
+      if (code === undefined) continue;
+      const rank = edit.op === "install" ? edit.rank : errorHandlerRank;
+      for (const id of code.replace(/\{\{[^}]*\}\}/g, " ").match(/[A-Za-z_$][\w$]*/g) ?? []) {
+        if (imported.has(id)) ranks.set(id, Math.min(ranks.get(id) ?? Infinity, rank));
+      }
+    }
+  }
+  return ranks;
+}
+
+/** The facts templates can use besides the answers. */
+export function templateFacts(project: ProjectFacts, bot: BotLocation): Record<string, JsonValue> {
+  const botDir = posix.dirname(bot.file);
+  return {
+    bot: bot.variable ?? "bot",
+    botFile: bot.file,
+    contextType: bot.contextType ?? "Context",
+    served: project.served,
+    moduleKind: project.moduleKind,
+    recipesDir: botDir === "." ? "recipes" : `${botDir}/recipes`,
+  };
+}
+
+export function planAdd(request: PlanRequest): Plan {
+  const { project } = request;
+  const tree = new Tree(project.root);
+  const bot = locateBot(project);
+  const facts = templateFacts(project, bot);
+  const ranks = installRanks(request.catalogue);
+  const styles = new Map<string, CodeStyle>();
+  const styleOf = (path: string): CodeStyle => {
+    let style = styles.get(path);
+    if (!style) {
+      const text = tree.read(path);
+      style = text === undefined ? project.style : detectCodeStyle(text, project.style);
+      styles.set(path, style);
+    }
+    return style;
+  };
+  const plan: Plan = { bot, recipes: [], changes: [], skipped: [], manual: [], notes: [], dependencies: [] };
+  const projectStyle = styleOf(bot.file);
+
+  for (const { recipe, answers } of request.recipes) {
+    const id = recipe.manifest.id;
+    const view: Record<string, JsonValue> = { ...facts, ...answers };
+    const holds = (when: Parameters<typeof conditionHolds>[0]) => conditionHolds(when, answers, facts);
+    plan.recipes.push({ ref: recipe.ref, answers });
+
+    // 1. Files.
+    for (const spec of recipe.manifest.files.filter((f) => holds(f.when))) {
+      const target = tree.path(renderString(recipe, spec.target, view, "files.target"));
+      const rendered = renderTemplateFile(recipe, spec.template, view);
+      const content = /\.(m|c)?tsx?$/.test(target) ? applyStyle(rendered, projectStyle) : rendered;
+      const existing = tree.read(target);
+      if (existing !== undefined && existing !== content && !request.force) {
+        plan.skipped.push({ path: target, reason: "exists and differs from what the recipe generates (edited by you, or other answers); --force overwrites it" });
+        continue;
+      }
+      tree.write(target, content);
+    }
+
+    // 2. Dependencies.
+    const deps = (recipe.manifest.dependencies ?? []).filter((d) => holds(d.when));
+    if (deps.length > 0) {
+      const pkgText = tree.read("package.json");
+      if (pkgText === undefined) {
+        plan.notes.push(`${id}: no package.json; install ${deps.map((d) => `${d.name}@${d.version}`).join(" ")} yourself`);
+      } else {
+        const { text, results } = addDependencies(pkgText, deps);
+        tree.write("package.json", text);
+        for (const r of results) if (!plan.dependencies.some((d) => d.name === r.name)) plan.dependencies.push(r);
+      }
+    }
+
+    // 3. Edits, in manifest order.
+    const ctx: OpContext = {
+      tree,
+      project,
+      bot,
+      recipe,
+      answers,
+      view,
+      styleOf,
+      ranks,
+      render: (template, where) => renderString(recipe, template, view, where),
+      specifierFor: (from, to) => specifierFor(project, from, to),
+      manual: (step) => plan.manual.push({ recipe: recipe.ref, ...step } satisfies ManualStep),
+      note: (text) => plan.notes.push(`${id}: ${text}`),
+    };
+    for (const edit of recipe.manifest.edits.filter((e) => holds(e.when))) {
+      (ops[edit.op] as (e: EditSpec, c: OpContext) => void)(edit, ctx);
+    }
+    for (const note of recipe.manifest.notes ?? []) if (holds(note.when)) plan.notes.push(`${id}: ${renderString(recipe, note.text, view, "notes")}`);
+  }
+  if (bot.unwireable) {
+    plan.notes.unshift(`${bot.file}:${bot.line}: ${bot.unwireable}, so the recipe cannot be wired automatically; its files are written, add the lines below yourself`);
+  }
+  plan.changes = tree.changes();
+  return plan;
+}

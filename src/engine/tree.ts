@@ -1,0 +1,65 @@
+import { existsSync, readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { safeProjectPath } from "./safe-path.js";
+
+/** One planned change to one file. */
+export interface FileChange {
+  /** Project-relative, `/`-separated. */
+  path: string;
+  kind: "create" | "update";
+  before: string | undefined;
+  after: string;
+}
+
+/**
+ * The virtual tree every edit is planned against (Nx's `Tree` idea): reads
+ * fall through to the disk, writes stay in memory, and `changes()` lists what
+ * differs from the disk. Writing identical content records no change, which
+ * is what makes a second `add` a no-op. Only `commit.ts` ever touches the disk.
+ */
+export class Tree {
+  private readonly written = new Map<string, string>();
+  private readonly original = new Map<string, string | undefined>();
+
+  constructor(readonly root: string) {}
+
+  /** Normalizes and checks a path (throws for paths outside the project). */
+  path(path: string): string {
+    return safeProjectPath(this.root, path);
+  }
+
+  exists(path: string): boolean {
+    const p = this.path(path);
+    return this.written.has(p) || existsSync(resolve(this.root, p));
+  }
+
+  read(path: string): string | undefined {
+    const p = this.path(path);
+    if (this.written.has(p)) return this.written.get(p);
+    return this.readOriginal(p);
+  }
+
+  write(path: string, content: string): void {
+    const p = this.path(path);
+    this.readOriginal(p);
+    this.written.set(p, content);
+  }
+
+  private readOriginal(p: string): string | undefined {
+    if (!this.original.has(p)) {
+      const abs = resolve(this.root, p);
+      this.original.set(p, existsSync(abs) ? readFileSync(abs, "utf8") : undefined);
+    }
+    return this.original.get(p);
+  }
+
+  changes(): FileChange[] {
+    const out: FileChange[] = [];
+    for (const [path, after] of this.written) {
+      const before = this.original.get(path);
+      if (before === after) continue;
+      out.push({ path, kind: before === undefined ? "create" : "update", before, after });
+    }
+    return out.sort((a, b) => a.path.localeCompare(b.path));
+  }
+}

@@ -1,0 +1,105 @@
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { dirname, join, relative, resolve, sep } from "node:path";
+import { failure } from "../core/errors.js";
+import { detectCodeStyle, defaultStyle } from "./code-style.js";
+import { parseJsonc } from "./jsonc.js";
+import type { ProjectFacts } from "./project-facts.js";
+
+const ignoredDirs = new Set(["node_modules", ".git", "dist", "build", "out", "coverage", ".next", ".turbo", ".cache", ".vercel", ".output"]);
+const tsFile = /\.(m|c)?tsx?$/;
+
+/**
+ * Learns what the engine needs to know about a project from package.json,
+ * tsconfig.json and a text scan of its TypeScript files. It never loads the
+ * compiler, so its cost is a directory walk and a `includes("grammy")` per file.
+ */
+export function scanProject(rootArg: string, entry?: string): ProjectFacts {
+  const root = resolve(rootArg);
+  if (!existsSync(root)) throw failure(`no such folder: ${root}`, "check --cwd");
+  const pkgPath = join(root, "package.json");
+  let packageJson: Record<string, unknown> | undefined;
+  if (existsSync(pkgPath)) {
+    try {
+      packageJson = JSON.parse(readFileSync(pkgPath, "utf8")) as Record<string, unknown>;
+    } catch (error) {
+      throw failure(`${pkgPath}: not valid JSON (${(error as Error).message})`, "fix package.json, then run again");
+    }
+  }
+  const tsconfig = readTsconfig(join(root, "tsconfig.json"));
+  const options = (tsconfig.compilerOptions ?? {}) as Record<string, unknown>;
+  const tsModule = String(options.module ?? "").toLowerCase();
+  const tsModuleResolution = String(options.moduleResolution ?? (tsModule.startsWith("node1") || tsModule === "nodenext" ? tsModule : "")).toLowerCase();
+  const moduleKind = packageJson?.type === "module" ? "esm" : "cjs";
+
+  const files = entry ? [entry] : listTsFiles(root);
+  const texts = new Map<string, string>();
+  const candidates: string[] = [];
+  let served: ProjectFacts["served"] = "polling";
+  for (const file of files) {
+    const abs = resolve(root, file);
+    if (!existsSync(abs)) throw failure(`--entry ${file}: no such file`, "give a path relative to the project");
+    const text = readFileSync(abs, "utf8");
+    if (!text.includes("grammy") && !text.includes("Bot")) continue;
+    const rel = relative(root, abs).split(sep).join("/");
+    texts.set(rel, text);
+    if (/["']grammy["']/.test(text) && (/\bnew\s+[\w$]+\s*[<(]/.test(text) || /\bextends\s+[\w$]+/.test(text))) candidates.push(rel);
+    if (/\bwebhookCallback\s*\(/.test(text)) served = "webhook";
+    else if (served === "polling" && /["']@grammyjs\/runner["']/.test(text)) served = "runner";
+  }
+
+  const nodeNext = ["node16", "node18", "node20", "nodenext"].some((m) => tsModule === m || tsModuleResolution === m);
+  const suffix = options.allowImportingTsExtensions === true || options.rewriteRelativeImportExtensions === true ? ".ts" : nodeNext && moduleKind === "esm" ? ".js" : "";
+  const firstCandidate = candidates[0] ? texts.get(candidates[0]) : undefined;
+  return {
+    root,
+    packageJson,
+    moduleKind,
+    tsModule,
+    tsModuleResolution,
+    paths: (options.paths ?? {}) as Record<string, string[]>,
+    importStyle: { suffix },
+    served,
+    candidates,
+    texts,
+    style: firstCandidate ? detectCodeStyle(firstCandidate) : defaultStyle,
+  };
+}
+
+/** Reads tsconfig.json, following relative `extends` (and package ones found in node_modules). */
+function readTsconfig(path: string, depth = 0): Record<string, unknown> {
+  if (!existsSync(path) || depth > 5) return {};
+  let config: Record<string, unknown>;
+  try {
+    config = parseJsonc(readFileSync(path, "utf8")) as Record<string, unknown>;
+  } catch (error) {
+    throw failure(`${path}: cannot be parsed (${(error as Error).message})`, "fix tsconfig.json, then run again");
+  }
+  const parents = Array.isArray(config.extends) ? config.extends : config.extends ? [config.extends] : [];
+  let merged: Record<string, unknown> = {};
+  for (const parent of parents as string[]) {
+    const base = parent.startsWith(".")
+      ? resolve(dirname(path), parent)
+      : join(dirname(path), "node_modules", parent);
+    const file = existsSync(base) && !base.endsWith(".json") ? join(base, "tsconfig.json") : base.endsWith(".json") ? base : `${base}.json`;
+    const inherited = readTsconfig(file, depth + 1);
+    merged = { ...merged, ...inherited, compilerOptions: { ...(merged.compilerOptions as object), ...(inherited.compilerOptions as object) } };
+  }
+  return { ...merged, ...config, compilerOptions: { ...(merged.compilerOptions as object), ...(config.compilerOptions as object) } };
+}
+
+/** Project-relative TypeScript source files, skipping dependencies, build output and declaration files. */
+export function listTsFiles(root: string): string[] {
+  const out: string[] = [];
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      if (entry.name.startsWith(".") && entry.name !== ".") continue;
+      if (entry.isDirectory()) {
+        if (!ignoredDirs.has(entry.name)) walk(join(dir, entry.name));
+      } else if (entry.isFile() && tsFile.test(entry.name) && !entry.name.endsWith(".d.ts")) {
+        out.push(relative(root, join(dir, entry.name)).split(sep).join("/"));
+      }
+    }
+  };
+  walk(root);
+  return out.sort();
+}

@@ -1,0 +1,215 @@
+// === The recipe manifest: the data a recipe is made of ===
+//
+// A recipe is a folder `templates/<id>/` holding `recipe.json` (this shape) and
+// handlebars templates. A manifest never runs code: every behaviour it asks for
+// is one of the engine's named edit operations (`EditSpec`), so a third-party
+// pack can be loaded, linted and applied without executing anything of its own.
+
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+/** Named validators for string answers and list items (see `validators.ts`). */
+export type FormatName =
+  | "userId"
+  | "chatId"
+  | "command"
+  | "channel"
+  | "httpsUrl"
+  | "redisUrl"
+  | "relativePath"
+  | "envVar"
+  | "identifier"
+  | "secretToken"
+  | "callbackLabel";
+
+interface QuestionBase {
+  /** The answer's key: `--set <name>=…`, `{{name}}` in templates. */
+  name: string;
+  /** The prompt shown to the user. */
+  message: string;
+  /** Shown by `show` and in `--help`-like listings. */
+  description?: string;
+  /** Ask only when these answers hold (see `Condition`). */
+  when?: Condition;
+}
+
+export interface StringQuestion extends QuestionBase {
+  type: "string";
+  default?: string;
+  /** An empty answer is refused unless `allowEmpty` is set. */
+  allowEmpty?: boolean;
+  maxLength?: number;
+  format?: FormatName;
+}
+
+export interface IntegerQuestion extends QuestionBase {
+  type: "integer";
+  default?: number;
+  min?: number;
+  max?: number;
+}
+
+export interface BooleanQuestion extends QuestionBase {
+  type: "boolean";
+  default?: boolean;
+}
+
+export interface Choice {
+  value: string;
+  title?: string;
+  description?: string;
+}
+
+export interface SelectQuestion extends QuestionBase {
+  type: "select";
+  choices: Choice[];
+  default?: string;
+}
+
+export interface MultiselectQuestion extends QuestionBase {
+  type: "multiselect";
+  choices: Choice[];
+  default?: string[];
+  min?: number;
+}
+
+export interface ListQuestion extends QuestionBase {
+  type: "list";
+  /** The type of every item. */
+  of: "integer" | "string";
+  format?: FormatName;
+  default?: Array<string | number>;
+  /** Fewest items (0 means the list may be empty). */
+  min?: number;
+  max?: number;
+  /** Items must be distinct (duplicates are refused, not silently dropped). */
+  unique?: boolean;
+  /** For integer lists: bounds of each item. */
+  itemMin?: number;
+  itemMax?: number;
+  /** For string lists: longest item in characters. */
+  itemMaxLength?: number;
+}
+
+export type Question =
+  | StringQuestion
+  | IntegerQuestion
+  | BooleanQuestion
+  | SelectQuestion
+  | MultiselectQuestion
+  | ListQuestion;
+
+export type QuestionType = Question["type"];
+
+/**
+ * A condition on answers and project facts: every key must match. A key names
+ * a question, or a project fact as `facts.<name>`. A value matches when it is
+ * equal to the answer, or is an array containing the answer; for list and
+ * multiselect answers, when the answer contains the value.
+ */
+export type Condition = Record<string, JsonValue>;
+
+export interface DependencySpec {
+  name: string;
+  version: string;
+  dev?: boolean;
+  when?: Condition;
+}
+
+export interface FileSpec {
+  /** Template file in the recipe folder, e.g. `access-control.ts.hbs`. */
+  template: string;
+  /** Project-relative target path; may use answers and facts: `{{recipesDir}}/access-control.ts`. */
+  target: string;
+  when?: Condition;
+}
+
+// === Edit operations: the engine's whole vocabulary ===
+
+interface EditBase {
+  when?: Condition;
+}
+
+/** Import names into the file where the bot is created (merged into an existing import). */
+export interface AddImportEdit extends EditBase {
+  op: "add-import";
+  /** A package specifier (`grammy`, `@grammyjs/menu`)… */
+  module?: string;
+  /** …or a project-relative path of a file the recipe renders. */
+  file?: string;
+  /** Names to import; prefix with `type ` for a type-only import. */
+  named: string[];
+}
+
+/**
+ * Install a statement in the recipe block right after the bot is created,
+ * ordered by `rank` (RECIPES.md §6.0) and before the user's own handlers.
+ */
+export interface InstallEdit extends EditBase {
+  op: "install";
+  /** A template: `{{bot}}.use(accessControl())`. */
+  code: string;
+  rank: number;
+}
+
+/** Register `bot.catch(handler)`, unless the bot already has an error handler. */
+export interface SetErrorHandlerEdit extends EditBase {
+  op: "set-error-handler";
+  handler: string;
+}
+
+/** Add a context flavor to the user's context type, or create one. */
+export interface ExtendContextEdit extends EditBase {
+  op: "extend-context";
+  /** The flavor type, e.g. `AutoChatActionFlavor` or `SessionFlavor<SessionData>`. */
+  flavor: string;
+  /** Where the flavor's name is imported from: a package… */
+  module?: string;
+  /** …or a project-relative file the recipe renders. */
+  file?: string;
+}
+
+/** Wrap the handlers of `bot.command(name, handler)` with `wrapper(handler)`. */
+export interface WrapHandlersEdit extends EditBase {
+  op: "wrap-handlers";
+  /** The list question that names the commands. */
+  commands: string;
+  /** The wrapper function, imported from `file`. */
+  wrapper: string;
+  file: string;
+}
+
+export type EditSpec = AddImportEdit | InstallEdit | SetErrorHandlerEdit | ExtendContextEdit | WrapHandlersEdit;
+export type EditOp = EditSpec["op"];
+
+export interface NoteSpec {
+  text: string;
+  when?: Condition;
+}
+
+export interface RecipeManifest {
+  id: string;
+  title: string;
+  description: string;
+  /** Rows of RECIPES.md §3 this recipe covers (C28, D3…). */
+  seeds: string[];
+  /** `recipe` is inserted by `add`; `snippet` is only printed by `show`. */
+  kind?: "recipe" | "snippet";
+  questions: Question[];
+  dependencies?: DependencySpec[];
+  files: FileSpec[];
+  edits: EditSpec[];
+  /** Printed after a successful apply, e.g. "the bot must be an admin of the channel". */
+  notes?: NoteSpec[];
+}
+
+export interface Recipe {
+  manifest: RecipeManifest;
+  /** Absolute folder of the recipe. */
+  dir: string;
+  /** The pack it came from: `bundled` or the pack folder's name. */
+  pack: string;
+  /** How the user addresses it: `id`, or `pack/id` when it clashes with a bundled one. */
+  ref: string;
+}
+
+export type Answers = Record<string, JsonValue>;

@@ -1,0 +1,86 @@
+import Handlebars from "handlebars";
+import { failure } from "../core/errors.js";
+import { commentText, toCamelCase, toPascalCase, tsLiteral, tsString } from "./literals.js";
+
+/**
+ * One isolated handlebars environment for rendering code, not HTML: no HTML
+ * escaping, strict mode (a missing variable is an error) and only the helpers
+ * below (an unknown helper is an error at compile time).
+ */
+const env = Handlebars.create();
+
+type HelperArgs = unknown[];
+const values = (args: HelperArgs) => args.slice(0, -1); // the last argument is handlebars' options object
+
+export const helpers: Record<string, (...args: HelperArgs) => unknown> = {
+  /** `{{str answer}}` → a TypeScript string literal with the same value. */
+  str: (value) => tsString(String(value)),
+  /** `{{json answer}}` → a literal for any JSON value (lists, numbers, booleans). */
+  json: (value) => tsLiteral(value),
+  /** `{{comment answer}}` → text that cannot end the comment it stands in. */
+  comment: (value) => commentText(String(value)),
+  camel: (value) => toCamelCase(String(value)),
+  pascal: (value) => toPascalCase(String(value)),
+  eq: (a, b) => a === b,
+  ne: (a, b) => a !== b,
+  and: (...args) => values(args).every(Boolean),
+  or: (...args) => values(args).some(Boolean),
+  not: (value) => !value,
+  /** `{{#if (includes list "x")}}` for multiselect answers. */
+  includes: (list, value) => Array.isArray(list) && list.includes(value),
+  /** `{{#if (nonEmpty list)}}`: a list or string with something in it. */
+  nonEmpty: (value) => (Array.isArray(value) ? value.length > 0 : typeof value === "string" ? value.length > 0 : Boolean(value)),
+  /** `{{join list ", "}}` */
+  join: (list, separator) => (Array.isArray(list) ? list.join(typeof separator === "string" ? separator : ", ") : ""),
+  /** `{{mul a b}}`, e.g. seconds to milliseconds. */
+  mul: (a, b) => Number(a) * Number(b),
+};
+
+for (const [name, fn] of Object.entries(helpers)) env.registerHelper(name, fn);
+
+export const builtinHelpers = ["if", "unless", "each", "with", "lookup", "log"];
+const knownHelpers = Object.fromEntries([...builtinHelpers, ...Object.keys(helpers)].map((h) => [h, true]));
+
+export const compileOptions = { strict: true, noEscape: true, knownHelpers, knownHelpersOnly: true } as const;
+
+export type Renderer = (context: Record<string, unknown>) => string;
+
+const cache = new Map<string, Renderer>();
+
+/**
+ * Compiles a template. `source` names it in errors (`templates/x/y.ts.hbs`).
+ * Syntax errors are thrown at once as a one-line CliError with the line.
+ */
+export function compileTemplate(text: string, source: string): Renderer {
+  const key = `${source}\0${text}`;
+  const hit = cache.get(key);
+  if (hit) return hit;
+  let template: HandlebarsTemplateDelegate;
+  try {
+    env.parse(text); // compile() is lazy: parse now so syntax errors surface here
+    template = env.compile(text, compileOptions);
+  } catch (error) {
+    throw templateError(error, source);
+  }
+  const render: Renderer = (context) => {
+    try {
+      return template(context);
+    } catch (error) {
+      throw templateError(error, source);
+    }
+  };
+  cache.set(key, render);
+  return render;
+}
+
+function templateError(error: unknown, source: string) {
+  const message = (error as Error).message ?? String(error);
+  const line = /on line (\d+)/.exec(message)?.[1] ?? (error as { lineNumber?: number }).lineNumber;
+  const summary = message.split("\n").find((l) => l.trim() !== "" && !/^Parse error on line/.test(l) && !/^-*\^$/.test(l.trim())) ?? message;
+  return failure(
+    `${source}${line ? `:${line}` : ""}: template error: ${summary.replace(/^Error:\s*/, "").trim()}`,
+    "fix the template; `create-bot-snippet lint` checks every template",
+  );
+}
+
+export { env as handlebars };

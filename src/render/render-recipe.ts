@@ -1,0 +1,28 @@
+import { readFileSync } from "node:fs";
+import { join, relative } from "node:path";
+import { failure } from "../core/errors.js";
+import type { Recipe } from "../recipes/manifest.js";
+import { compileTemplate } from "./handlebars-env.js";
+
+/** Where a recipe's text is, for messages: `templates/error-handler/error-handler.ts.hbs`. */
+export function sourceName(recipe: Recipe, file: string): string {
+  return relative(process.cwd(), join(recipe.dir, file)) || file;
+}
+
+/** Renders one template file of a recipe. */
+export function renderTemplateFile(recipe: Recipe, template: string, view: Record<string, unknown>): string {
+  if (template.includes("..") || template.startsWith("/")) throw failure(`${recipe.ref}: template "${template}" must be a file inside the recipe folder`);
+  let text: string;
+  try {
+    text = readFileSync(join(recipe.dir, template), "utf8");
+  } catch {
+    throw failure(`${sourceName(recipe, "recipe.json")}: template "${template}" does not exist`, "fix the manifest's files list");
+  }
+  return compileTemplate(text, sourceName(recipe, template))(view);
+}
+
+/** Renders a string of the manifest (a target path, an edit's code). */
+export function renderString(recipe: Recipe, template: string, view: Record<string, unknown>, where: string): string {
+  if (!template.includes("{{")) return template;
+  return compileTemplate(template, `${sourceName(recipe, "recipe.json")} (${where})`)(view);
+}

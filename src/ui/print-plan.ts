@@ -1,0 +1,66 @@
+import { createTwoFilesPatch } from "diff";
+import type { Plan } from "../engine/plan-types.js";
+import { color } from "./colors.js";
+
+/** A unified diff of every planned change, coloured for a terminal. */
+export function formatDiff(plan: Plan, stream: NodeJS.WriteStream): string {
+  const out: string[] = [];
+  for (const change of plan.changes) {
+    const before = (change.before ?? "").replace(/\r\n/g, "\n");
+    const after = change.after.replace(/\r\n/g, "\n");
+    const patch = createTwoFilesPatch(
+      change.kind === "create" ? "/dev/null" : `a/${change.path}`,
+      `b/${change.path}`,
+      before,
+      after,
+      undefined,
+      undefined,
+      { context: 3 },
+    );
+    for (const line of patch.split("\n").slice(1)) {
+      if (line.startsWith("+++") || line.startsWith("---")) out.push(color.bold(line, stream));
+      else if (line.startsWith("+")) out.push(color.green(line, stream));
+      else if (line.startsWith("-")) out.push(color.red(line, stream));
+      else if (line.startsWith("@@")) out.push(color.cyan(line, stream));
+      else out.push(line);
+    }
+  }
+  return out.join("\n");
+}
+
+/** A short summary: files, dependencies, manual steps, notes. */
+export function formatSummary(plan: Plan, stream: NodeJS.WriteStream): string {
+  const lines: string[] = [];
+  for (const c of plan.changes) lines.push(`  ${c.kind === "create" ? color.green("create", stream) : color.yellow("update", stream)} ${c.path}`);
+  for (const s of plan.skipped) lines.push(`  ${color.yellow("skip", stream)}   ${s.path}: ${s.reason}`);
+  for (const d of plan.dependencies) {
+    if (d.status === "added") lines.push(`  ${color.green("dep", stream)}    ${d.name}@${d.version}${d.dev ? " (dev)" : ""}`);
+    if (d.status === "conflict") lines.push(`  ${color.red("dep", stream)}    ${d.name}: package.json has ${d.existing}, the recipe needs ${d.version}; not changed, resolve it yourself`);
+  }
+  if (plan.manual.length > 0) {
+    lines.push("", color.bold("Add by hand:", stream));
+    for (const m of plan.manual) {
+      lines.push(`  ${m.file}${m.line ? `:${m.line}` : ""} (${m.recipe}): ${m.reason}`);
+      lines.push(`    ${color.cyan(m.code, stream)}`);
+    }
+  }
+  if (plan.notes.length > 0) {
+    lines.push("", color.bold("Notes:", stream));
+    for (const n of plan.notes) lines.push(`  - ${n}`);
+  }
+  return lines.join("\n");
+}
+
+/** The plan as plain data for `--json`. */
+export function planToJson(plan: Plan, written: boolean): unknown {
+  return {
+    written,
+    bot: plan.bot,
+    recipes: plan.recipes,
+    changes: plan.changes.map((c) => ({ path: c.path, kind: c.kind, before: c.before ?? null, after: c.after })),
+    skipped: plan.skipped,
+    manual: plan.manual,
+    dependencies: plan.dependencies,
+    notes: plan.notes,
+  };
+}
