@@ -24,9 +24,7 @@ export function applyStyle(code: string, style: CodeStyle): string {
     }
     if (!style.semicolons && endsWithDroppableSemicolon(node, sf)) {
       const end = node.getEnd();
-      const next = code.slice(end).match(/^[ \t]*(?:\/\/[^\n]*)?\r?\n\s*(\S)/);
-      const hazard = next === null ? false : /[([`+\-/]/.test(next[1]!);
-      if (!hazard) splices.push({ start: end - 1, end, text: "" });
+      if (!asiHazardAfter(code, end)) splices.push({ start: end - 1, end, text: "" });
     }
     ts.forEachChild(node, visit);
   };
@@ -49,6 +47,24 @@ export function applyStyle(code: string, style: CodeStyle): string {
   let out = code;
   for (const s of splices.sort((a, b) => b.start - a.start)) out = out.slice(0, s.start) + s.text + out.slice(s.end);
   return style.eol === "\r\n" ? out.replace(/\r?\n/g, "\r\n") : out;
+}
+
+/**
+ * Whether dropping a semicolon at `end` could join this statement with the
+ * next: the next code (after spaces, line breaks and comments) starts with a
+ * character that continues an expression. Code on the same line also counts.
+ */
+function asiHazardAfter(code: string, end: number): boolean {
+  let rest = code.slice(end);
+  const sameLine = /^[ \t]*(\/\/[^\n]*)?(\r?\n|$)/.exec(rest);
+  if (!sameLine) return true;
+  rest = rest.slice(sameLine[0].length);
+  for (;;) {
+    const skipped = rest.replace(/^\s+/, "").replace(/^\/\/[^\n]*/, "").replace(/^\/\*[\s\S]*?\*\//, "");
+    if (skipped === rest) break;
+    rest = skipped;
+  }
+  return /^[([`+\-/*,.]/.test(rest);
 }
 
 const statementKinds = new Set([

@@ -3,27 +3,10 @@ import { applyStyle } from "../ast/apply-style.js";
 import { defaultStyle } from "../project/code-style.js";
 import { conditionHolds, resolveAnswers } from "../recipes/answers.js";
 import { loadCatalogue } from "../recipes/catalogue.js";
-import type { JsonValue, Question } from "../recipes/manifest.js";
+import type { JsonValue } from "../recipes/manifest.js";
+import { exampleAnswers } from "../recipes/example-answers.js";
 import { renderString, renderTemplateFile } from "../render/render-recipe.js";
 import { color } from "../ui/colors.js";
-
-/** Example answers for questions without a default, so a preview always renders. */
-function exampleAnswer(q: Question): JsonValue {
-  switch (q.type) {
-    case "list":
-      return q.of === "integer" ? [123456789] : ["example"];
-    case "string":
-      return q.format === "chatId" ? "-1001234567890" : q.format === "channel" ? "@example_channel" : "example";
-    case "integer":
-      return q.min ?? 1;
-    case "boolean":
-      return false;
-    case "select":
-      return q.choices[0]!.value;
-    case "multiselect":
-      return [];
-  }
-}
 
 /** Facts of a typical project, for previews outside a project. */
 export const previewFacts: Record<string, JsonValue> = {
@@ -38,7 +21,7 @@ export const previewFacts: Record<string, JsonValue> = {
 export async function showCommand(ref: string, options: { json?: boolean; templates?: string[]; copyTo?: string }): Promise<void> {
   const recipe = loadCatalogue(options.templates ?? []).get(ref);
   const { manifest } = recipe;
-  const given = Object.fromEntries(manifest.questions.filter((q) => q.default === undefined).map((q) => [q.name, exampleAnswer(q)]));
+  const given = exampleAnswers(manifest.questions);
   const answers = await resolveAnswers(manifest, { given, facts: previewFacts });
   const view = { ...previewFacts, ...answers };
   const files = manifest.files

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { failure } from "../core/errors.js";
-import { detectCodeStyle, defaultStyle } from "./code-style.js";
+import { detectCodeStyle, defaultStyle, type CodeStyle } from "./code-style.js";
 import { parseJsonc } from "./jsonc.js";
 import type { ProjectFacts } from "./project-facts.js";
 
@@ -39,9 +39,9 @@ export function scanProject(rootArg: string, entry?: string): ProjectFacts {
     const abs = resolve(root, file);
     if (!existsSync(abs)) throw failure(`--entry ${file}: no such file`, "give a path relative to the project");
     const text = readFileSync(abs, "utf8");
-    if (!text.includes("grammy") && !text.includes("Bot")) continue;
     const rel = relative(root, abs).split(sep).join("/");
     texts.set(rel, text);
+    if (!text.includes("grammy")) continue;
     if (/["']grammy["']/.test(text) && (/\bnew\s+[\w$]+\s*[<(]/.test(text) || /\bextends\s+[\w$]+/.test(text))) candidates.push(rel);
     if (/\bwebhookCallback\s*\(/.test(text)) served = "webhook";
     else if (served === "polling" && /["']@grammyjs\/runner["']/.test(text)) served = "runner";
@@ -49,7 +49,8 @@ export function scanProject(rootArg: string, entry?: string): ProjectFacts {
 
   const nodeNext = ["node16", "node18", "node20", "nodenext"].some((m) => tsModule === m || tsModuleResolution === m);
   const suffix = options.allowImportingTsExtensions === true || options.rewriteRelativeImportExtensions === true ? ".ts" : nodeNext && moduleKind === "esm" ? ".js" : "";
-  const firstCandidate = candidates[0] ? texts.get(candidates[0]) : undefined;
+  // The project's style: the candidates first, then up to 20 other files for what they do not show.
+  const sample = [...candidates, ...[...texts.keys()].filter((f) => !candidates.includes(f)).slice(0, 20)].map((f) => texts.get(f)!);
   return {
     root,
     packageJson,
@@ -61,7 +62,7 @@ export function scanProject(rootArg: string, entry?: string): ProjectFacts {
     served,
     candidates,
     texts,
-    style: firstCandidate ? detectCodeStyle(firstCandidate) : defaultStyle,
+    style: sample.reduceRight<CodeStyle>((fallback, text) => detectCodeStyle(text, fallback), defaultStyle),
   };
 }
 
