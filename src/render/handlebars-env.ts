@@ -1,5 +1,6 @@
 import Handlebars from "handlebars";
 import { failure } from "../core/errors.js";
+import { templateUses, type TemplateVariable } from "./template-variables.js";
 import { commentText, toCamelCase, toPascalCase, tsLiteral, tsString } from "./literals.js";
 
 /**
@@ -56,13 +57,17 @@ export function compileTemplate(text: string, source: string): Renderer {
   const hit = cache.get(key);
   if (hit) return hit;
   let template: HandlebarsTemplateDelegate;
+  let variables: TemplateVariable[];
   try {
-    env.parse(text); // compile() is lazy: parse now so syntax errors surface here
+    variables = templateUses(text).variables; // parses: syntax errors surface here, not at first render
     template = env.compile(text, compileOptions);
   } catch (error) {
     throw templateError(error, source);
   }
   const render: Renderer = (context) => {
+    // Handlebars' strict mode misses helper arguments, #if and #each: check every root variable.
+    const missing = variables.find((v) => context[v.name] === undefined);
+    if (missing) throw failure(`${source}:${missing.line}:${missing.column}: template error: "${missing.name}" is not a question of the recipe nor a project fact`, "fix the template; `create-bot-snippet lint` checks every template");
     try {
       return template(context);
     } catch (error) {

@@ -18,7 +18,9 @@ export function tsLiteral(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(tsLiteral).join(", ")}]`;
   if (typeof value === "string") return tsString(value);
   if (typeof value === "object" && value !== null) {
-    const entries = Object.entries(value).map(([k, v]) => `${/^[A-Za-z_$][\w$]*$/.test(k) ? k : tsString(k)}: ${tsLiteral(v)}`);
+    // A `__proto__` key written plainly would set the prototype; a computed key defines the property.
+    const key = (k: string) => (k === "__proto__" ? `[${tsString(k)}]` : /^[A-Za-z_$][\w$]*$/.test(k) ? k : tsString(k));
+    const entries = Object.entries(value).map(([k, v]) => `${key(k)}: ${tsLiteral(v)}`);
     return entries.length === 0 ? "{}" : `{ ${entries.join(", ")} }`;
   }
   return JSON.stringify(value);
