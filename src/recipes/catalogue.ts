@@ -47,7 +47,7 @@ export function loadCatalogue(packDirs: string[] = [], bundledDir = bundledTempl
     get(ref) {
       const found = recipes.find((r) => r.ref === ref) ?? recipes.find((r) => `${r.pack}/${r.manifest.id}` === ref);
       if (found) return found;
-      const close = recipes.filter((r) => r.ref.includes(ref) || ref.includes(r.manifest.id)).map((r) => r.ref);
+      const close = recipes.filter((r) => r.ref.includes(ref) || ref.includes(r.manifest.id) || editDistance(r.manifest.id, ref) <= 2).map((r) => r.ref);
       throw usageError(
         `unknown recipe "${ref}"`,
         close.length > 0 ? `did you mean ${close.join(", ")}? Run \`create-bot-snippet list\` to see all` : "run `create-bot-snippet list` to see the recipes",
@@ -75,4 +75,15 @@ export function readManifest(recipeDir: string): RecipeManifest {
   const manifest = data as RecipeManifest;
   if (manifest.id !== basename(recipeDir)) throw failure(`${file}: id "${manifest.id}" must equal the folder name "${basename(recipeDir)}"`);
   return manifest;
+}
+
+/** Levenshtein distance, for "did you mean" suggestions. */
+function editDistance(a: string, b: string): number {
+  let row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++) next.push(Math.min(row[j]! + 1, next[j - 1]! + 1, row[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1)));
+    row = next;
+  }
+  return row[b.length]!;
 }

@@ -81,9 +81,15 @@ export function compileTemplate(text: string, source: string): Renderer {
 function templateError(error: unknown, source: string) {
   const message = (error as Error).message ?? String(error);
   const line = /on line (\d+)/.exec(message)?.[1] ?? (error as { lineNumber?: number }).lineNumber;
-  const summary = message.split("\n").find((l) => l.trim() !== "" && !/^Parse error on line/.test(l) && !/^-*\^$/.test(l.trim())) ?? message;
+  const lines = message.split("\n").map((l) => l.trim());
+  const expecting = lines.find((l) => l.startsWith("Expecting"));
+  const summary = expecting?.includes("got 'EOF'")
+    ? "unexpected end of template (a {{#block}} is not closed)"
+    : expecting
+      ? expecting.replace(/^Expecting [^,]+(, [^,]+)*, got/, "unexpected")
+      : (lines.find((l) => l !== "" && !/^Parse error on line/.test(l)) ?? message);
   return failure(
-    `${source}${line ? `:${line}` : ""}: template error: ${summary.replace(/^Error:\s*/, "").trim()}`,
+    `${source}${line ? `:${line}` : ""}: template error: ${summary.replace(/^Error:\s*/, "")}`,
     "fix the template; `create-bot-snippet lint` checks every template",
   );
 }

@@ -1,4 +1,3 @@
-import type { hbs } from "handlebars";
 import { handlebars } from "./handlebars-env.js";
 
 type AstNode = hbs.AST.Node;
@@ -34,7 +33,7 @@ export function templateUses(text: string): { variables: TemplateVariable[]; hel
       return;
     }
     const p = node as hbs.AST.PathExpression;
-    if (p.data || p.this || p.parts.length === 0) return;
+    if (p.data || (p as { this?: boolean }).this || p.parts.length === 0) return;
     if (p.depth === depth) variables.push({ name: p.parts[0]!, ...at(node) });
   };
   const call = (node: hbs.AST.MustacheStatement | hbs.AST.BlockStatement | hbs.AST.SubExpression, depth: number) => {

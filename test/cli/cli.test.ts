@@ -1,0 +1,116 @@
+// The CLI as a process: help, list, add, dry runs, JSON, and exit codes.
+import { spawnSync } from "node:child_process";
+import { existsSync, readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { binPath, runCli, treeHash } from "../helpers/cli.js";
+import { copyFixture, repoRoot, tmpDir } from "../helpers/recipes.js";
+
+describe("--help and list", () => {
+  it("--help lists the commands and exits 0", () => {
+    const r = runCli(["--help"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/list/);
+    expect(r.stdout).toMatch(/add \[options\] <recipes\.\.\.>/);
+  });
+
+  it("list --json prints every recipe as data on stdout", () => {
+    const r = runCli(["list", "--json"]);
+    expect(r.code).toBe(0);
+    const data = JSON.parse(r.stdout) as Array<{ id: string; title: string; seeds: string[] }>;
+    expect(data.map((d) => d.id)).toEqual(expect.arrayContaining(["access-control", "error-handler"]));
+    expect(r.stderr).toBe("");
+  });
+
+  it("--help and list never load ts-morph or the TypeScript compiler", () => {
+    for (const args of [["--help"], ["list"], ["list", "--json"], ["add", "--help"]]) {
+      const trace = join(tmpDir("trace"), "imports.txt");
+      const r = spawnSync(process.execPath, ["--import", join(repoRoot, "test/helpers/trace-imports.mjs"), binPath, ...args], {
+        env: { ...process.env, TRACE_IMPORTS_FILE: trace, NO_COLOR: "1" },
+        encoding: "utf8",
+      });
+      expect(r.status).toBe(0);
+      const loaded = readFileSync(trace, "utf8");
+      expect(loaded).toContain("/dist/src/cli.js"); // the trace works
+      expect(loaded).not.toMatch(/ts-morph|\/typescript\//);
+    }
+  });
+
+  it("NO_COLOR turns colours off even when forced", () => {
+    const r = runCli(["list"], { env: { FORCE_COLOR: "1", NO_COLOR: "1" } });
+    expect(r.stdout).not.toContain("\u001b[");
+  });
+});
+
+describe("show", () => {
+  it("prints the questions, files and a preview", () => {
+    const r = runCli(["show", "access-control"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("--set userIds=");
+    expect(r.stdout).toContain("(required)");
+    expect(r.stdout).toContain("export function accessControl<C extends Context>");
+  });
+});
+
+describe("add", () => {
+  it("--yes writes the recipe, and a second run changes nothing", () => {
+    const dir = copyFixture("cjs-single");
+    const first = runCli(["add", "access-control", "error-handler", "--yes", "--set", "userIds=123,456", "--cwd", dir]);
+    expect(first.stderr).toContain("wrote 3 file(s)");
+    expect(first.code).toBe(0);
+    expect(readFileSync(join(dir, "bot.ts"), "utf8")).toContain("bot.use(accessControl());");
+    expect(readFileSync(join(dir, "recipes/access-control.ts"), "utf8")).toContain("new Set<number>([123, 456])");
+    const before = treeHash(dir);
+    const second = runCli(["add", "access-control", "error-handler", "--yes", "--set", "userIds=123,456", "--cwd", dir]);
+    expect(second.code).toBe(0);
+    expect(second.stderr).toContain("already applied, nothing to do");
+    expect(treeHash(dir)).toBe(before);
+  });
+
+  it("--dry-run prints the diff on stdout and writes nothing", () => {
+    const dir = copyFixture("esm-nodenext-factory");
+    const before = treeHash(dir);
+    const r = runCli(["add", "error-handler", "--dry-run", "--cwd", dir]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("+import { handleBotError } from './recipes/error-handler.js'");
+    expect(r.stdout).toContain("+++ b/src/recipes/error-handler.ts");
+    expect(treeHash(dir)).toBe(before);
+  });
+
+  it("--json prints the plan as JSON on stdout", () => {
+    const dir = copyFixture("webhook-split");
+    const r = runCli(["add", "error-handler", "--json", "--dry-run", "--cwd", dir]);
+    expect(r.code).toBe(0);
+    const plan = JSON.parse(r.stdout) as { written: boolean; bot: { file: string }; changes: Array<{ path: string }> };
+    expect(plan.written).toBe(false);
+    expect(plan.bot.file).toBe("src/bot.ts");
+    expect(plan.changes.map((c) => c.path)).toEqual(["src/bot.ts", "src/recipes/error-handler.ts"]);
+  });
+
+  it("takes answers from an --answers file, per recipe", () => {
+    const dir = copyFixture("cjs-single");
+    const answers = join(tmpDir("answers"), "a.json");
+    require_write(answers, JSON.stringify({ "access-control": { userIds: [7], deniedReply: "" } }));
+    const r = runCli(["add", "access-control", "--yes", "--answers", answers, "--cwd", dir]);
+    expect(r.code).toBe(0);
+    const generated = readFileSync(join(dir, "recipes/access-control.ts"), "utf8");
+    expect(generated).toContain("new Set<number>([7])");
+    expect(generated).toContain('DENIED_REPLY: string = "";');
+  });
+
+  it("a bot it cannot wire (a subclass) still gets the files, and the exact lines to add", () => {
+    const dir = copyFixture("bad/subclass");
+    const r = runCli(["add", "access-control", "--yes", "--set", "userIds=1", "--cwd", dir]);
+    expect(r.code).toBe(0);
+    expect(existsSync(join(dir, "recipes/access-control.ts"))).toBe(true);
+    expect(r.stderr).toContain("class MyBot extends Bot");
+    expect(r.stderr).toContain("bot.use(accessControl());");
+    expect(readFileSync(join(dir, "bot.ts"), "utf8")).not.toContain("accessControl");
+  });
+});
+
+function require_write(path: string, text: string): void {
+  // Small local helper to keep the test readable.
+  rmSync(path, { force: true });
+  spawnSync("sh", ["-c", `cat > "${path}"`], { input: text });
+}
