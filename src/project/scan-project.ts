@@ -42,7 +42,7 @@ export function scanProject(rootArg: string, entry?: string): ProjectFacts {
     const rel = relative(root, abs).split(sep).join("/");
     texts.set(rel, text);
     if (!text.includes("grammy")) continue;
-    if (/["']grammy["']/.test(text) && (/\bnew\s+[\w$]+\s*[<(]/.test(text) || /\bextends\s+[\w$]+/.test(text))) candidates.push(rel);
+    if (importsGrammyBot(text) && (/\bnew\s+[\w$.]+\s*[<(]/.test(text) || /\bextends\s+[\w$.]+/.test(text))) candidates.push(rel);
     if (/\bwebhookCallback\s*\(/.test(text)) served = "webhook";
     else if (served === "polling" && /["']@grammyjs\/runner["']/.test(text)) served = "runner";
   }
@@ -64,6 +64,13 @@ export function scanProject(rootArg: string, entry?: string): ProjectFacts {
     texts,
     style: sample.reduceRight<CodeStyle>((fallback, text) => detectCodeStyle(text, fallback), defaultStyle),
   };
+}
+
+/** Whether a file imports grammY's `Bot` (named, aliased) or the whole module as a namespace. */
+function importsGrammyBot(text: string): boolean {
+  const named = /import\s*\{([^}]*)\}\s*from\s*["']grammy(?:\/web)?["']/g;
+  for (const m of text.matchAll(named)) if (/(^|[\s,])Bot(\s+as\s+[\w$]+)?\s*(,|$)/.test(m[1]!.trim())) return true;
+  return /import\s*\*\s*as\s+[\w$]+\s+from\s*["']grammy(?:\/web)?["']/.test(text);
 }
 
 /** Reads tsconfig.json, following relative `extends` (and package ones found in node_modules). */
