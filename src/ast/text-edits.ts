@@ -298,3 +298,81 @@ export function wrapCommandHandlers(path: string, text: string, commands: string
     return { text: splices.length > 0 ? applySplices(text, splices) : false, wrapped };
   });
 }
+
+// === Where the bot is started ===
+
+export interface StartCall {
+  /** The expression holding the bot at the call site (`bot`, `app`). */
+  receiver: string;
+  line: number;
+  /** `start` for `x.start(…)`, `run` for `run(x)` of @grammyjs/runner. */
+  kind: "start" | "run";
+  hasArguments: boolean;
+  start: number;
+  end: number;
+}
+
+/**
+ * Calls that start the bot in a file: `x.start(…)` or runner's `run(x)`,
+ * where `x` is accepted by `isBot` (the engine decides what holds the bot:
+ * the variable itself, an import of it, or the result of its factory).
+ */
+export function findStartCalls(path: string, text: string, isBot: (receiver: string, sf: SourceFile) => boolean): StartCall[] {
+  return withParsed(path, text, (sf) => {
+    const out: StartCall[] = [];
+    const runner = new Set<string>();
+    for (const decl of sf.getImportDeclarations()) {
+      if (decl.getModuleSpecifierValue() !== "@grammyjs/runner") continue;
+      for (const n of decl.getNamedImports()) if (n.getName() === "run") runner.add(n.getAliasNode()?.getText() ?? "run");
+    }
+    for (const call of sf.getDescendantsOfKind(SyntaxKind.CallExpression)) {
+      const callee = call.getExpression();
+      const at = { line: call.getStartLineNumber(), start: call.getStart(), end: call.getEnd() };
+      if (Node.isPropertyAccessExpression(callee) && callee.getName() === "start" && Node.isIdentifier(callee.getExpression())) {
+        const receiver = callee.getExpression().getText();
+        if (isBot(receiver, sf)) out.push({ receiver, kind: "start", hasArguments: call.getArguments().length > 0, ...at });
+      } else if (Node.isIdentifier(callee) && runner.has(callee.getText())) {
+        const [first, ...rest] = call.getArguments();
+        if (first && Node.isIdentifier(first) && isBot(first.getText(), sf)) out.push({ receiver: first.getText(), kind: "run", hasArguments: rest.length > 0, ...at });
+      }
+    }
+    return out;
+  });
+}
+
+/** Replaces `[start, end)` of the text. */
+export function replaceRange(text: string, start: number, end: number, insert: string): string {
+  return applySplices(text, [{ at: start, remove: end - start, insert }]);
+}
+
+/**
+ * How a local name relates to the bot: declared as the bot here, imported
+ * from the bot's module, or the result of calling a function imported from it
+ * (`const bot = createBot(token)`).
+ */
+export function bindsBot(sf: SourceFile, name: string, botVariable: string, fromBotModule: (specifier: string) => boolean, sameFile: boolean): boolean {
+  if (sameFile && name === botVariable) return true;
+  const imported = new Map<string, string>();
+  for (const decl of sf.getImportDeclarations()) {
+    if (!fromBotModule(decl.getModuleSpecifierValue())) continue;
+    for (const n of decl.getNamedImports()) imported.set(n.getAliasNode()?.getText() ?? n.getName(), n.getName());
+  }
+  if (imported.get(name) === botVariable) return true;
+  for (const decl of sf.getDescendantsOfKind(SyntaxKind.VariableDeclaration)) {
+    if (decl.getName() !== name) continue;
+    let init = decl.getInitializer();
+    if (init && Node.isAwaitExpression(init)) init = init.getExpression();
+    if (init && Node.isCallExpression(init) && Node.isIdentifier(init.getExpression()) && imported.has(init.getExpression().getText())) return true;
+    if (sameFile && init && Node.isCallExpression(init) && Node.isIdentifier(init.getExpression())) {
+      // A factory declared in the bot file itself.
+      const fn = sf.getFunction(init.getExpression().getText());
+      if (fn?.getDescendantsOfKind(SyntaxKind.VariableDeclaration).some((v) => v.getName() === botVariable)) return true;
+    }
+  }
+  return false;
+}
+
+/** Whether some call in the file satisfies `matches(callText, firstArgumentText)`. */
+export function hasCallMatching(path: string, text: string, matches: (call: string, firstArgument: string | undefined) => boolean): boolean {
+  return withParsed(path, text, (sf) => sf.getDescendantsOfKind(SyntaxKind.CallExpression).some((c) => matches(c.getText(), c.getArguments()[0]?.getText())));
+}

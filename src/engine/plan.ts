@@ -11,6 +11,7 @@ import { renderString, renderTemplateFile } from "../render/render-recipe.js";
 import { addImport } from "./ops/add-import.js";
 import { extendContext } from "./ops/extend-context.js";
 import { install } from "./ops/install.js";
+import { replaceStart } from "./ops/replace-start.js";
 import { errorHandlerRank, setErrorHandler } from "./ops/set-error-handler.js";
 import { wrapHandlers } from "./ops/wrap-handlers.js";
 import { addDependencies } from "./package-json.js";
@@ -30,6 +31,7 @@ const ops: { [K in EditSpec["op"]]: (edit: Extract<EditSpec, { op: K }>, ctx: Op
   "set-error-handler": setErrorHandler,
   "extend-context": extendContext,
   "wrap-handlers": wrapHandlers,
+  "replace-start": replaceStart,
 };
 
 export interface PlanRequest {

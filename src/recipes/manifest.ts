@@ -178,7 +178,20 @@ export interface WrapHandlersEdit extends EditBase {
   file: string;
 }
 
-export type EditSpec = AddImportEdit | InstallEdit | SetErrorHandlerEdit | ExtendContextEdit | WrapHandlersEdit;
+/**
+ * Replace the call that starts the bot (`bot.start()`, runner's `run(bot)`)
+ * with the recipe's start code, wherever it stands, and import what it uses.
+ */
+export interface ReplaceStartEdit extends EditBase {
+  op: "replace-start";
+  /** A template; `{{bot}}` is the expression holding the bot at the call site: `startBot({{bot}})`. */
+  code: string;
+  /** The rendered file the names are imported from. */
+  file: string;
+  named: string[];
+}
+
+export type EditSpec = AddImportEdit | InstallEdit | SetErrorHandlerEdit | ExtendContextEdit | WrapHandlersEdit | ReplaceStartEdit;
 export type EditOp = EditSpec["op"];
 
 export interface NoteSpec {

@@ -8,7 +8,7 @@ export interface ManifestProblem {
 }
 
 const questionTypes = ["string", "integer", "boolean", "select", "multiselect", "list"] as const;
-const editOps = ["add-import", "install", "set-error-handler", "extend-context", "wrap-handlers"] as const;
+const editOps = ["add-import", "install", "set-error-handler", "extend-context", "wrap-handlers", "replace-start"] as const;
 const idPattern = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 
 type Obj = Record<string, unknown>;
@@ -144,6 +144,11 @@ function checkEdit(e: unknown, at: string, names: Set<string>, problem: Report):
     case "extend-context":
       need("flavor", isStr(e.flavor), "a flavor type");
       need("module", isStr(e.module) !== isStr(e.file), "exactly one of module or file");
+      break;
+    case "replace-start":
+      need("code", isStr(e.code) && e.code.trim() !== "", "code");
+      need("file", isStr(e.file), "the file the start function is imported from");
+      need("named", isStrArray(e.named) && e.named.length > 0, "the names the code uses");
       break;
     case "wrap-handlers":
       need("commands", isStr(e.commands) && names.has(e.commands), "commands naming a declared list question");

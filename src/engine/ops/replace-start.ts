@@ -1,0 +1,54 @@
+import { posix } from "node:path";
+import { bindsBot, ensureNamedImport, findStartCalls, hasCallMatching, replaceRange, sameCode } from "../../ast/text-edits.js";
+import type { ReplaceStartEdit } from "../../recipes/manifest.js";
+import type { OpContext } from "../plan-types.js";
+
+/**
+ * `replace-start`: replace the call that starts the bot (`bot.start()`, or
+ * runner's `run(bot)`) with the recipe's own start code, wherever it is (the
+ * bot's file, or a main module that imports the bot or calls its factory),
+ * and import what that code uses. A start call with options, or none at all,
+ * becomes a manual step: the engine never guesses.
+ */
+export function replaceStart(edit: ReplaceStartEdit, ctx: OpContext): void {
+  const botFile = ctx.bot.file;
+  const botModule = botFile.replace(/\.(m|c)?tsx?$/, "");
+  const target = ctx.tree.path(ctx.render(edit.file, "replace-start.file"));
+  const codeFor = (receiver: string) => ctx.render(edit.code, "replace-start.code").replace(/\{\{bot\}\}/g, receiver);
+  const manualCode = codeFor(ctx.bot.variable ?? "bot");
+  if (ctx.bot.unwireable || !ctx.bot.variable) {
+    ctx.manual({ file: botFile, code: manualCode, reason: "start the bot with this instead of bot.start()" });
+    return;
+  }
+  const variable = ctx.bot.variable;
+  let replaced = 0;
+  for (const [file, original] of ctx.project.texts) {
+    if (!/\.start\s*\(|\brun\s*\(/.test(original) && !ctx.tree.read(file)?.includes(edit.named[0] ?? "\0")) continue;
+    const text = ctx.tree.read(file)!;
+    const fromBotModule = (specifier: string) => specifier.startsWith(".") && posix.normalize(posix.join(posix.dirname(file), specifier)).replace(/\.(m|c)?(j|t)sx?$/, "") === botModule;
+    const calls = findStartCalls(file, text, (receiver, sf) => bindsBot(sf, receiver, variable, fromBotModule, file === botFile));
+    if (calls.length === 0) {
+      // Already replaced by an earlier run?
+      const already = hasCallMatching(file, text, (call, first) => sameCode(call, codeFor(first ?? variable)));
+      if (already) replaced++;
+      continue;
+    }
+    let next = text;
+    for (const call of [...calls].sort((a, b) => b.start - a.start)) {
+      if (call.hasArguments) {
+        ctx.manual({ file, line: call.line, code: codeFor(call.receiver), reason: "this start call has options; move them into the recipe's start code and replace the call with" });
+        continue;
+      }
+      next = replaceRange(next, call.start, call.end, codeFor(call.receiver));
+      replaced++;
+    }
+    if (next !== text) {
+      const { specifier, aliases } = ctx.specifierFor(file, target);
+      const imported = ensureNamedImport(file, next, { specifier, aliases, names: edit.named.map((n) => ctx.render(n, "replace-start.named")) }, ctx.styleOf(file));
+      ctx.tree.write(file, imported === false ? next : imported);
+    }
+  }
+  if (replaced === 0) {
+    ctx.manual({ file: botFile, code: manualCode, reason: "no bot.start() or run(bot) was found; start the bot with" });
+  }
+}
