@@ -1,0 +1,153 @@
+// Behaviour of the rendered restart-command recipe in a real grammY Bot,
+// long polling against a fake getUpdates.
+import { copyFileSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
+import type { Bot, Context } from "grammy";
+import type { Update } from "grammy/types";
+import { describe, expect, it } from "vitest";
+import { commandMessage, createTestBot, type TestBot } from "../helpers/harness.js";
+import { fixturesDir, renderRecipe, tmpDir, typecheck } from "../helpers/recipes.js";
+
+interface RestartOptions {
+  exit?: (code: number) => void;
+  respawn?: () => void;
+  setTimeout?: (callback: () => void, ms: number) => unknown;
+  log?: (message: string, error: unknown) => void;
+}
+
+interface RestartModule {
+  registerRestart: <C extends Context>(bot: Bot<C>, options?: RestartOptions) => void;
+}
+
+const load = async (answers: Record<string, unknown> = {}) =>
+  (await renderRecipe("restart-command", { adminUserIds: "7,8", exitCode: 3, reply: "Restarting now", ...answers })).load<RestartModule>();
+
+/**
+ * Serves `updates` through a fake getUpdates: the first call returns them,
+ * later calls wait a little and return nothing (like an idle long poll).
+ */
+function feedPolling(t: TestBot<Context>, updates: Update[]): void {
+  let served = false;
+  t.respond(async (method) => {
+    if (method !== "getUpdates") return undefined;
+    if (!served) {
+      served = true;
+      return { ok: true, result: updates };
+    }
+    await new Promise((r) => setTimeout(r, 5));
+    return { ok: true, result: [] };
+  });
+}
+
+/** A bot with the restart command and a catch-all after it, and a log of what happened in order. */
+async function setup(answers: Record<string, unknown> = {}) {
+  const { registerRestart } = await load(answers);
+  const t = createTestBot();
+  const events: string[] = [];
+  t.respond((method, payload) => {
+    events.push(method === "getUpdates" ? `getUpdates offset=${String(payload.offset)} limit=${String(payload.limit)}` : `${method} ${String(payload.text)}`);
+    return undefined;
+  });
+  let exited!: (code: number) => void;
+  const exitedWith = new Promise<number>((resolve) => (exited = resolve));
+  const timers: Array<{ ms: number; callback: () => void }> = [];
+  registerRestart(t.bot, {
+    exit: (code) => {
+      events.push(`exit ${code}`);
+      exited(code);
+    },
+    respawn: () => events.push("respawn"),
+    setTimeout: (callback, ms) => timers.push({ ms, callback }),
+  });
+  t.bot.on("message", (ctx) => ctx.reply("catch-all"));
+  return { t, events, exitedWith, timers };
+}
+
+describe("restart-command", () => {
+  it("an admin's /restart replies, stops polling with the offset confirmed, then exits with the configured code", async () => {
+    const { t, events, exitedWith } = await setup();
+    const restart = commandMessage("restart", "", { from: 7 });
+    feedPolling(t, [restart]);
+
+    const started = t.bot.start({ timeout: 1 });
+    expect(await exitedWith).toBe(3);
+    await started; // bot.start() resolves: the polling loop ended cleanly
+
+    expect(t.bot.isRunning()).toBe(false);
+    expect(events).toEqual([
+      "deleteWebhook undefined",
+      `getUpdates offset=1 limit=undefined`,
+      "sendMessage Restarting now",
+      // bot.stop() confirms the /restart update, so it is not delivered again after the restart
+      `getUpdates offset=${restart.update_id + 1} limit=1`,
+      "exit 3",
+    ]);
+    expect(t.callsOf("sendMessage")[0]!.payload.chat_id).toBe(7);
+  });
+
+  it("a non-admin's /restart does not stop or exit the bot: it falls through to the other handlers", async () => {
+    const { t, events, timers, exitedWith } = await setup();
+    const updates = [commandMessage("restart", "", { from: 99 }), commandMessage("restart", "", { from: 8 })];
+    feedPolling(t, updates);
+    const started = t.bot.start({ timeout: 1 });
+    // Ends only because the admin (8) restarts after the non-admin (99).
+    await Promise.all([started, exitedWith]);
+    expect(events).toEqual([
+      "deleteWebhook undefined",
+      "getUpdates offset=1 limit=undefined",
+      "sendMessage catch-all", // user 99: no restart
+      "sendMessage Restarting now", // user 8, an admin
+      `getUpdates offset=${updates[1]!.update_id + 1} limit=1`,
+      "exit 3",
+    ]);
+    expect(t.calls.filter((c) => c.method === "sendMessage").map((c) => c.payload.chat_id)).toEqual([99, 8]);
+    expect(timers).toEqual([]);
+  });
+
+  it("respawn strategy starts the successor before exiting; an empty reply sends nothing", async () => {
+    const { t, events, exitedWith } = await setup({ strategy: "respawn", reply: "", exitCode: 0 });
+    feedPolling(t, [commandMessage("restart", "", { from: 8 })]);
+    const started = t.bot.start({ timeout: 1 });
+    expect(await exitedWith).toBe(0);
+    await started;
+    expect(events.slice(-3)).toEqual([expect.stringMatching(/^getUpdates offset=\d+ limit=1$/), "respawn", "exit 0"]);
+    expect(t.callsOf("sendMessage")).toEqual([]);
+  });
+
+  it("when not long polling (webhook), exits only after a delay, so the request is answered first; a second /restart is ignored", async () => {
+    const { t, events, timers } = await setup({ command: "reboot" });
+    await t.send(commandMessage("reboot", "", { from: 7 }));
+    await t.send(commandMessage("reboot", "", { from: 7 }));
+    expect(events).toEqual(["sendMessage Restarting now"]); // replied once, not exited yet
+    expect(timers.map((x) => x.ms)).toEqual([1000]);
+    timers[0]!.callback();
+    expect(events).toEqual(["sendMessage Restarting now", "exit 3"]);
+  });
+
+  it("restarts even when the reply fails, and logs it", async () => {
+    const { registerRestart } = await load();
+    const t = createTestBot();
+    t.respond((method) => (method === "sendMessage" ? { ok: false, error_code: 403, description: "Forbidden: bot was blocked by the user" } : undefined));
+    const logged: string[] = [];
+    const timers: Array<() => void> = [];
+    let code: number | undefined;
+    registerRestart(t.bot, { exit: (c) => (code = c), setTimeout: (cb) => timers.push(cb), log: (m) => logged.push(m) });
+    await t.send(commandMessage("restart", "", { from: 7 }));
+    timers[0]!();
+    expect(code).toBe(3);
+    expect(logged).toEqual(["restart: could not send the reply; restarting anyway"]);
+  });
+
+  it("type-checks under CommonJS and NodeNext", async () => {
+    const root = tmpDir("restart-command-variants");
+    for (const strategy of ["exit", "respawn"]) {
+      const { files } = await renderRecipe("restart-command", { strategy, adminUserIds: "1" });
+      for (const kind of ["cjs", "esm"]) {
+        mkdirSync(join(root, kind, strategy), { recursive: true });
+        copyFileSync(Object.values(files)[0]!, join(root, kind, strategy, "restart-command.ts"));
+      }
+    }
+    expect(typecheck(join(root, "cjs"), join(fixturesDir, "cjs-single/tsconfig.json"))).toBe("");
+    expect(typecheck(join(root, "esm"), join(fixturesDir, "esm-nodenext-factory/tsconfig.json"))).toBe("");
+  });
+});
