@@ -25,6 +25,6 @@ export function wrapHandlers(edit: WrapHandlersEdit, ctx: OpContext): void {
     ctx.tree.write(file, imported === false ? result.text : imported);
   }
   for (const c of commands.filter((c) => !found.has(c))) {
-    ctx.manual({ file: ctx.bot.file, code: `bot.command("${c}", ${wrapper}(async (ctx) => { /* … */ }));`, reason: `no handler for /${c} was found; wrap it like this` });
+    ctx.manual({ file: ctx.bot.file, code: `${ctx.bot.variable ?? "bot"}.command("${c}", ${wrapper}(async (ctx) => { /* … */ }));`, reason: `no handler for /${c} was found; wrap it like this` });
   }
 }
