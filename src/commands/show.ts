@@ -1,6 +1,9 @@
-import { writeFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { basename, dirname, join, relative, resolve } from "node:path";
 import { applyStyle } from "../ast/apply-style.js";
 import { defaultStyle } from "../project/code-style.js";
+import { usageError } from "../core/errors.js";
+import { commitChanges } from "../engine/commit.js";
 import { conditionHolds, resolveAnswers } from "../recipes/answers.js";
 import { loadCatalogue } from "../recipes/catalogue.js";
 import type { JsonValue } from "../recipes/manifest.js";
@@ -18,9 +21,22 @@ export const previewFacts: Record<string, JsonValue> = {
   recipesDir: "src/recipes",
 };
 
-export async function showCommand(ref: string, options: { json?: boolean; templates?: string[]; copyTo?: string }): Promise<void> {
+export interface ShowOptions {
+  json?: boolean;
+  templates?: string[];
+  /** Write the snippet to this file instead of printing it. */
+  copyTo?: string;
+  /** With `copyTo`: replace a file that exists. */
+  force?: boolean;
+}
+
+export async function showCommand(ref: string, options: ShowOptions): Promise<void> {
   const recipe = loadCatalogue(options.templates ?? []).get(ref);
   const { manifest } = recipe;
+  const snippet = manifest.kind === "snippet";
+  if (options.copyTo !== undefined && !snippet) {
+    throw usageError(`--copy-to writes snippets; "${recipe.ref}" is a recipe`, `add it to your bot with \`create-bot-snippet add ${recipe.ref}\`, which also wires it in`);
+  }
   const given = exampleAnswers(manifest.questions);
   const answers = await resolveAnswers(manifest, { given, facts: previewFacts });
   const view = { ...previewFacts, ...answers };
@@ -28,9 +44,8 @@ export async function showCommand(ref: string, options: { json?: boolean; templa
     .filter((f) => conditionHolds(f.when, answers, previewFacts))
     .map((f) => ({ target: renderString(recipe, f.target, view, "files.target"), content: applyStyle(renderTemplateFile(recipe, f.template, view), defaultStyle) }));
 
-  if (options.copyTo && files[0]) {
-    writeFileSync(options.copyTo, files[0].content);
-    process.stderr.write(`wrote ${options.copyTo}\n`);
+  if (options.copyTo !== undefined) {
+    copySnippet(recipe.ref, files, options.copyTo, options.force === true);
     return;
   }
   if (options.json) {
@@ -38,6 +53,19 @@ export async function showCommand(ref: string, options: { json?: boolean; templa
     return;
   }
   const out = process.stdout;
+  if (snippet) {
+    // A snippet is code to paste: its description, then the code, nothing to answer or wire.
+    const head = [
+      `${color.bold(manifest.title, out)} ${color.dim(`(snippet ${recipe.ref}; seeds ${manifest.seeds.join(", ")})`, out)}`,
+      "",
+      manifest.description,
+      "",
+      color.dim(`Paste it, or write it to a file: create-bot-snippet show ${recipe.ref} --copy-to src/${files[0]?.target ?? `${manifest.id}.ts`}`, out),
+    ];
+    const code = files.map((f) => (files.length > 1 ? `${color.bold(f.target, out)}\n${f.content}` : f.content));
+    out.write(`${[...head, "", ...code].join("\n").replace(/\n*$/, "\n")}`);
+    return;
+  }
   const lines = [
     `${color.bold(manifest.title, out)} ${color.dim(`(${recipe.ref}; seeds ${manifest.seeds.join(", ")})`, out)}`,
     "",
@@ -59,4 +87,25 @@ export async function showCommand(ref: string, options: { json?: boolean; templa
   ];
   for (const f of files) lines.push("", color.bold(`Preview: ${f.target}`, out), f.content);
   out.write(`${lines.join("\n")}\n`);
+}
+
+/**
+ * Writes a snippet's code to `file`, or into `file` when it is a folder
+ * (under the snippet's own file name). An existing different file is only
+ * replaced with `force`.
+ */
+function copySnippet(ref: string, files: Array<{ target: string; content: string }>, file: string, force: boolean): void {
+  if (files.length !== 1) throw usageError(`the snippet "${ref}" has ${files.length} files; --copy-to writes one`, "print it with `create-bot-snippet show` and copy the parts");
+  const { target: name, content } = files[0]!;
+  let target = resolve(file);
+  if (file.endsWith("/") || (existsSync(target) && statSync(target).isDirectory())) target = join(target, basename(name));
+  const shown = relative(process.cwd(), target) || target;
+  const before = existsSync(target) ? readFileSync(target, "utf8") : undefined;
+  if (before === content) {
+    process.stderr.write(`${color.dim("unchanged", process.stderr)} ${shown}\n`);
+    return;
+  }
+  if (before !== undefined && !force) throw usageError(`${shown} exists and differs from the snippet`, "pass --force to replace it, or choose another file");
+  commitChanges(dirname(target), [{ path: basename(target), kind: before === undefined ? "create" : "update", before, after: content }]);
+  process.stderr.write(`${color.green("wrote", process.stderr)} ${shown}\n`);
 }
