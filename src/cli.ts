@@ -8,6 +8,20 @@ import { color } from "./ui/colors.js";
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
+const pmOption = () => new Option("--pm <name>", "install with this package manager (default: detected)").choices(["npm", "pnpm", "yarn", "bun"]);
+
+/** The options of `new` and of the run without a command. */
+const newOptions = (command: Command) =>
+  command
+    .option("-y, --yes", "take defaults, never prompt")
+    .option("--recipes <ids>", "recipes to add, comma-separated (repeatable)", collect)
+    .option("--set <key=value>", "answer a question (repeatable; lists comma-separated; recipe.key=value for one recipe)", collect)
+    .option("--answers <file>", "answers as JSON: { key: value } or { recipe: { key: value } }")
+    .option("--force", "write into a folder that is not empty (files with the same names are replaced)")
+    .addOption(pmOption())
+    .option("--no-install", "do not install the dependencies; print the command to run")
+    .option("--templates <dir>", "also load recipes from this folder (repeatable)", collect);
+
 export function buildProgram(): Command {
   const program = new Command("create-bot-snippet")
     .description("Insert typed, tested grammY recipes into your Telegram bot project.")
@@ -26,9 +40,11 @@ export function buildProgram(): Command {
 
   program
     .command("show")
-    .argument("<recipe>", "recipe id")
-    .description("show what a recipe does, its questions, the files it writes, and a preview")
+    .argument("<recipe>", "recipe or snippet id")
+    .description("show what a recipe does, its questions, the files it writes, and a preview; print a snippet's code")
     .option("--json", "print as JSON")
+    .option("--copy-to <file>", "write a snippet's code to this file instead of printing it")
+    .option("--force", "with --copy-to: replace the file if it exists")
     .option("--templates <dir>", "also load recipes from this folder (repeatable)", collect)
     .action(async (ref, options) => (await import("./commands/show.js")).showCommand(ref, options));
 
@@ -43,9 +59,39 @@ export function buildProgram(): Command {
     .option("--dry-run", "print the diff, write nothing")
     .option("--json", "print the plan as JSON on stdout")
     .option("--entry <file>", "the file that creates the bot, when detection needs help")
-    .option("--force", "overwrite generated files that differ")
+    .option("--force", "overwrite generated files that differ; write even when --check finds new type errors")
+    .option("--check", "type-check the change before writing; new errors stop the write (default: on when the project has typescript)")
+    .option("--no-check", "do not type-check before writing")
     .option("--templates <dir>", "also load recipes from this folder (repeatable)", collect)
+    .addOption(pmOption())
+    .option("--no-install", "only edit package.json; print the install command to run")
     .action(async (refs, options) => (await import("./commands/add.js")).addCommand(refs, { ...options, verbose: program.opts().verbose }));
+
+  newOptions(
+    program
+      .command("new")
+      .argument("[dir]", "the folder to create (must be empty, or not exist)", ".")
+      .description("create a new typed grammY bot, then add the recipes you pick"),
+  ).action(async (dir, options) => (await import("./commands/new.js")).newCommand(dir, { ...options, verbose: program.opts().verbose }));
+
+  // No command: add recipes to the bot in this folder, or create a new bot (`npm create bot-snippet [dir]`).
+  newOptions(program.command("init", { isDefault: true, hidden: true }).argument("[dir]")).action(async (dir, options) =>
+    (await import("./commands/new.js")).defaultCommand(dir, { ...options, verbose: program.opts().verbose }, program.commands.map((c) => c.name())),
+  );
+  program.addHelpText(
+    "after",
+    "\nWithout a command: in a folder with a grammY bot, pick recipes to add;\nelsewhere (or with a folder name) create a new bot, like `new`.",
+  );
+
+  program
+    .command("lint")
+    .argument("[dirs...]", "folders of recipe folders (default: the bundled templates)")
+    .description("check recipe folders: manifests, templates, rendered TypeScript (exit 1 on any error)")
+    .option("--typecheck", "also type-check every answer combination applied to fixture projects (strict)")
+    .option("--fixtures <dir>", "a project to type-check against instead of the bundled fixtures (repeatable)", collect)
+    .option("--test", "also run the tests a pack ships in its recipe folders")
+    .addOption(new Option("--format <format>", "report format").choices(["human", "json", "github"]).default("human"))
+    .action(async (dirs, options) => (await import("./commands/lint.js")).lintCommand(dirs, options));
 
   program.addOption(new Option("--no-color", "disable colours").hideHelp());
   return program;

@@ -1,3 +1,4 @@
+import { usageError } from "../core/errors.js";
 import { commitChanges } from "../engine/commit.js";
 import { locateBot, planAdd, templateFacts } from "../engine/plan.js";
 import { scanProject } from "../project/scan-project.js";
@@ -7,6 +8,10 @@ import { confirm, promptAsk } from "../ui/ask.js";
 import { color } from "../ui/colors.js";
 import { formatDiff, formatSummary, planToJson } from "../ui/print-plan.js";
 import { answersFor, givenAnswers } from "./collect-answers.js";
+import { runAddGate } from "../check/add-gate.js";
+import { installDependencies, installFailure, type InstallReport } from "../engine/install-dependencies.js";
+import type { Plan } from "../engine/plan-types.js";
+import { addDependenciesCommands, detectPackageManager } from "../project/package-manager.js";
 
 export interface AddOptions {
   cwd: string;
@@ -19,6 +24,12 @@ export interface AddOptions {
   force?: boolean;
   templates?: string[];
   verbose?: boolean;
+  /** `--check`/`--no-check`: type-check the change before writing (default: when the project has typescript). */
+  check?: boolean;
+  /** Package manager to install with (`--pm`); detected when absent. */
+  pm?: string;
+  /** `--no-install` sets false: only package.json is edited and the command printed. */
+  install?: boolean;
 }
 
 /** Whether prompts may be shown: a terminal on stdin, not CI, not --yes, not --json. */
@@ -29,6 +40,13 @@ export function isInteractive(options: { yes?: boolean; json?: boolean }): boole
 export async function addCommand(refs: string[], options: AddOptions): Promise<void> {
   const catalogue = loadCatalogue(options.templates ?? []);
   const recipes = [...new Set(refs)].map((ref) => catalogue.get(ref));
+  const snippet = recipes.find((r) => r.manifest.kind === "snippet");
+  if (snippet) {
+    throw usageError(
+      `${snippet.ref} is a snippet, not a recipe: add does not insert it`,
+      `print it with \`create-bot-snippet show ${snippet.ref}\`, or write it with \`show ${snippet.ref} --copy-to <file>\``,
+    );
+  }
   const interactive = isInteractive(options);
   const given = givenAnswers(recipes, options.set, options.answers);
 
@@ -47,8 +65,11 @@ export async function addCommand(refs: string[], options: AddOptions): Promise<v
   const nothing = plan.changes.length === 0;
   if (options.json) {
     const write = !options.dryRun && !nothing;
+    if (write) await runAddGate(project.root, plan, options);
     if (write) commitChanges(project.root, plan.changes);
-    process.stdout.write(`${JSON.stringify(planToJson(plan, write), null, 2)}\n`);
+    const install = write ? await installAdded(project.root, plan, options) : undefined;
+    process.stdout.write(`${JSON.stringify({ ...(planToJson(plan, write) as object), ...(install && { install }) }, null, 2)}\n`);
+    if (install?.status === "failed") throw installFailure(project.root, install);
     return;
   }
   if (nothing) {
@@ -67,8 +88,25 @@ export async function addCommand(refs: string[], options: AddOptions): Promise<v
     process.stderr.write("nothing was written\n");
     return;
   }
+  await runAddGate(project.root, plan, options, (line) => process.stderr.write(`${color.dim(line)}\n`));
   commitChanges(project.root, plan.changes);
   process.stderr.write(`${color.green("✓")} wrote ${plan.changes.length} file(s)\n`);
+  const install = await installAdded(project.root, plan, options);
+  if (install?.status === "failed") throw installFailure(project.root, install);
+}
+
+/**
+ * Installs the dependencies the plan added to package.json, with the
+ * project's package manager (`--pm` overrides; `--no-install` prints the
+ * command instead). Undefined when nothing was added.
+ */
+export async function installAdded(root: string, plan: Plan, options: { pm?: string; install?: boolean }): Promise<InstallReport | undefined> {
   const added = plan.dependencies.filter((d) => d.status === "added");
-  if (added.length > 0) process.stderr.write(`  install the new dependencies: ${color.cyan("npm install")}\n`);
+  if (added.length === 0) return undefined;
+  const pm = detectPackageManager(root, options.pm);
+  const commands = addDependenciesCommands(pm.name, added);
+  const report = await installDependencies(root, pm, commands, { run: options.install !== false, log: (line) => process.stderr.write(`${color.dim(line)}\n`) });
+  if (report.status === "skipped") process.stderr.write(`  install the new dependencies: ${color.cyan(report.commands.join(" && "))}\n`);
+  else if (report.status === "installed") process.stderr.write(`${color.green("✓")} installed ${added.map((d) => d.name).join(", ")} with ${pm.name}\n`);
+  return report;
 }

@@ -28,6 +28,7 @@ const manifest = (target: string) =>
 
 const cases: Case[] = [
   { name: "an unknown recipe", fixture: "cjs-single", args: (d) => ["add", "eror-handler", "--yes", "--cwd", d], code: 2, message: /^error unknown recipe "eror-handler"\n.*did you mean error-handler/ },
+  { name: "a snippet given to add", fixture: "cjs-single", args: (d) => ["add", "quote-message", "--yes", "--cwd", d], code: 2, message: /quote-message is a snippet, not a recipe.*\n.*show quote-message --copy-to/ },
   { name: "a user id that is not a positive integer", fixture: "cjs-single", args: (d) => ["add", "access-control", "--yes", "--set", "userIds=12,-5", "--cwd", d], code: 2, message: /invalid answer for access-control\.userIds: .*"-5": a Telegram user id is a positive integer/ },
   { name: "an empty list where one is required", fixture: "cjs-single", args: (d) => ["add", "access-control", "--yes", "--set", "userIds=", "--cwd", d], code: 2, message: /the list cannot be empty/ },
   { name: "a required answer missing without a TTY", fixture: "cjs-single", args: (d) => ["add", "access-control", "--cwd", d], code: 2, message: /needs an answer for "userIds".*\n.*--set userIds=/ },

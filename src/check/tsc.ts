@@ -1,0 +1,88 @@
+import { spawn } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { basename, dirname, join, resolve } from "node:path";
+
+// === Running the real compiler ===
+//
+// Type-checks run the `tsc` of a TypeScript install as a child process (with
+// TypeScript 7 that is the native compiler), never the compiler API: one
+// process checks a whole folder of projects faster than the API checks one.
+
+export interface TscDiagnostic {
+  /** As tsc prints it: relative to the folder tsc ran in, `/`-separated. */
+  file: string;
+  line: number;
+  column: number;
+  /** `TS2322`. */
+  code: string;
+  message: string;
+}
+
+export interface TypeScriptInstall {
+  bin: string;
+  version: string;
+}
+
+/** The `typescript` a folder resolves (walking up node_modules like Node), or undefined. */
+export function findTypeScript(fromDir: string): TypeScriptInstall | undefined {
+  const home = findPackageHome(fromDir, "typescript");
+  if (!home) return undefined;
+  const dir = join(home, "node_modules", "typescript");
+  const version = (JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as { version?: string }).version ?? "unknown";
+  return { bin: join(dir, "bin", "tsc"), version };
+}
+
+/**
+ * The nearest folder at or above `fromDir` whose node_modules holds the
+ * package `name` (how Node and TypeScript look packages up), or undefined.
+ */
+export function findPackageHome(fromDir: string, name: string): string | undefined {
+  let dir = resolve(fromDir);
+  for (;;) {
+    if (basename(dir) !== "node_modules" && existsSync(join(dir, "node_modules", name, "package.json"))) return dir;
+    const parent = dirname(dir);
+    if (parent === dir) return undefined;
+    dir = parent;
+  }
+}
+
+/** Runs tsc with `args` in `cwd`; resolves with its diagnostics (never rejects on type errors). */
+export function runTsc(ts: TypeScriptInstall, args: string[], cwd: string): Promise<{ diagnostics: TscDiagnostic[]; output: string; code: number }> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, [ts.bin, ...args, "--pretty", "false"], { cwd, stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
+    child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
+    child.on("error", reject);
+    child.on("close", (code) => resolvePromise({ diagnostics: parseTscOutput(output), output, code: code ?? 1 }));
+  });
+}
+
+/** Parses `file(line,col): error TS1234: message` lines (with indented continuation lines). */
+export function parseTscOutput(text: string): TscDiagnostic[] {
+  const out: TscDiagnostic[] = [];
+  for (const line of text.split(/\r?\n/)) {
+    const located = /^(.+?)\((\d+),(\d+)\): error (TS\d+): (.*)$/.exec(line);
+    const global = /^error (TS\d+): (.*)$/.exec(line);
+    if (located) out.push({ file: located[1]!.replace(/\\/g, "/"), line: Number(located[2]), column: Number(located[3]), code: located[4]!, message: located[5]! });
+    else if (global) out.push({ file: "", line: 0, column: 0, code: global[1]!, message: global[2]! });
+    else if (/^\s+\S/.test(line) && out.length > 0) out[out.length - 1]!.message += ` ${line.trim()}`;
+  }
+  return out;
+}
+
+/** Wraps async jobs so that at most `limit` run at once. */
+export function limitTo(limit: number): <R>(job: () => Promise<R>) => Promise<R> {
+  let running = 0;
+  const waiting: Array<() => void> = [];
+  return async (job) => {
+    if (running >= limit) await new Promise<void>((resolveTurn) => waiting.push(resolveTurn));
+    running++;
+    try {
+      return await job();
+    } finally {
+      running--;
+      waiting.shift()?.();
+    }
+  };
+}

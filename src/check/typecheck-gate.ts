@@ -1,0 +1,165 @@
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, isAbsolute, join, resolve } from "node:path";
+import type { DependencyChange } from "../engine/plan-types.js";
+import type { FileChange } from "../engine/tree.js";
+import { parseJsonc } from "../project/jsonc.js";
+import { findPackageHome, findTypeScript, runTsc, type TscDiagnostic } from "./tsc.js";
+
+// === The type-check gate of `add` ===
+//
+//   planned changes ──► scratch mirror of the project ──► tsc (the project's own,
+//   (in memory)          (symlinks to the user's files;     with its tsconfig)
+//                         the touched files written as       │
+//                         they would be)                     ├─ clean: pass (one run)
+//                                                            └─ errors: run again without the
+//                                                               changes; only errors that are
+//                                                               new count
+//
+// Nothing is written in the user's tree: the mirror lives in the OS temp
+// folder and is removed afterwards. Real projects are often not clean, so an
+// error the project already had never blocks an `add`.
+
+export interface GateError extends TscDiagnostic {
+  /** The text of the line in the changed file. */
+  text?: string;
+  /** Whether the line is one the change added (rather than one it broke elsewhere). */
+  added: boolean;
+}
+
+export interface GateResult {
+  /** False when the check could not run; `reason` says why. */
+  checked: boolean;
+  reason?: string;
+  /** Errors the change would introduce. */
+  newErrors: GateError[];
+  /** New errors in files that import a dependency the change adds but that is not installed yet (not counted). */
+  pending: GateError[];
+  typescript?: string;
+  /** Milliseconds the check took, and how many tsc runs. */
+  ms: number;
+  runs: number;
+}
+
+/** Whether `add` checks by default: the project has TypeScript installed. */
+export function hasTypeScript(root: string): boolean {
+  return findTypeScript(root) !== undefined;
+}
+
+export async function checkPlannedChanges(root: string, changes: FileChange[], dependencies: DependencyChange[] = []): Promise<GateResult> {
+  const start = performance.now();
+  const result = (r: Omit<GateResult, "ms">): GateResult => ({ ...r, ms: Math.round(performance.now() - start) });
+  const ts = findTypeScript(root);
+  if (!ts) return result({ checked: false, reason: "typescript is not installed in the project", newErrors: [], pending: [], runs: 0 });
+  if (!existsSync(join(root, "tsconfig.json"))) return result({ checked: false, reason: "the project has no tsconfig.json", newErrors: [], pending: [], runs: 0, typescript: ts.version });
+  if (!changes.some((c) => /\.[cm]?tsx?$/.test(c.path) || c.path === "package.json")) {
+    return result({ checked: true, newErrors: [], pending: [], runs: 0, typescript: ts.version });
+  }
+
+  const scratch = mkdtempSync(join(tmpdir(), "bot-snippet-check-"));
+  try {
+    const mirror = join(scratch, "project");
+    buildMirror(root, mirror, changes);
+    // Packages hoisted above the project (workspaces) must resolve from the mirror too.
+    const hoisted = findPackageHome(dirname(root), "typescript") ?? findPackageHome(dirname(root), "grammy");
+    if (hoisted) symlinkSync(join(hoisted, "node_modules"), join(scratch, "node_modules"), "junction");
+
+    const args = ["-p", "tsconfig.json", "--noEmit", "--incremental", "false", "--composite", "false"];
+    const after = await runTsc(ts, args, mirror);
+    let runs = 1;
+    const failed = (r: typeof after) => r.code !== 0 && r.diagnostics.length === 0;
+    if (failed(after)) return result({ checked: false, reason: `tsc failed: ${after.output.trim().slice(0, 200)}`, newErrors: [], pending: [], runs, typescript: ts.version });
+    if (after.diagnostics.length === 0) return result({ checked: true, newErrors: [], pending: [], runs, typescript: ts.version });
+
+    // Some errors: what did the project have before the change?
+    for (const change of changes) {
+      const target = join(mirror, change.path);
+      rmSync(target, { force: true });
+      if (change.before !== undefined) symlinkSync(join(root, change.path), target);
+    }
+    const before = await runTsc(ts, args, mirror);
+    runs++;
+    const seen = new Map<string, number>();
+    const key = (d: TscDiagnostic) => `${d.file}\0${d.code}\0${d.message}`;
+    for (const d of before.diagnostics) seen.set(key(d), (seen.get(key(d)) ?? 0) + 1);
+    const fresh = after.diagnostics.filter((d) => {
+      const n = seen.get(key(d)) ?? 0;
+      if (n > 0) seen.set(key(d), n - 1);
+      return n === 0;
+    });
+
+    const byPath = new Map(changes.map((c) => [c.path, c]));
+    const missing = dependencies.filter((d) => d.status === "added" && !findPackageHome(root, d.name)).map((d) => d.name);
+    const newErrors: GateError[] = [];
+    const pending: GateError[] = [];
+    for (const d of fresh) {
+      const change = byPath.get(d.file);
+      const text = change ? change.after.split(/\r?\n/)[d.line - 1] : readLine(join(root, d.file), d.line);
+      const added = change !== undefined && (change.before === undefined || !change.before.split(/\r?\n/).includes(text ?? ""));
+      const error: GateError = { ...d, text: text?.trim(), added };
+      const content = change?.after ?? "";
+      const waits = missing.some((m) => d.message.includes(`'${m}'`) || content.includes(`"${m}"`) || content.includes(`'${m}'`));
+      (waits ? pending : newErrors).push(error);
+    }
+    return result({ checked: true, newErrors, pending, runs, typescript: ts.version });
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+/**
+ * A folder that looks like the project: every entry a symlink to the user's,
+ * except the folders on the way to a changed file, which are real folders of
+ * symlinks, and the changed files, which are written. The tsconfig is copied
+ * when it extends a file outside the project (a relative path would break).
+ */
+function buildMirror(root: string, mirror: string, changes: FileChange[]): void {
+  const changed = new Set(changes.map((c) => c.path));
+  const dirsOnPath = new Set<string>();
+  for (const c of changes) {
+    const parts = c.path.split("/");
+    for (let i = 1; i < parts.length; i++) dirsOnPath.add(parts.slice(0, i).join("/"));
+  }
+  const fill = (rel: string) => {
+    const real = join(root, rel);
+    const here = join(mirror, rel);
+    mkdirSync(here, { recursive: true });
+    if (!existsSync(real)) return;
+    for (const entry of readdirSync(real)) {
+      const childRel = rel ? `${rel}/${entry}` : entry;
+      if (changed.has(childRel)) continue;
+      if (dirsOnPath.has(childRel) && statSync(join(real, entry)).isDirectory()) fill(childRel); // a real folder, even for a symlinked one: writes never go through a link
+      else if (!(childRel === "tsconfig.json" && writeTsconfig(root, mirror))) symlinkSync(join(real, entry), join(here, entry));
+    }
+  };
+  fill("");
+  for (const dir of dirsOnPath) if (!existsSync(join(mirror, dir))) fill(dir);
+  for (const c of changes) {
+    mkdirSync(dirname(join(mirror, c.path)), { recursive: true });
+    writeFileSync(join(mirror, c.path), c.after);
+  }
+}
+
+/** Writes a copy of tsconfig.json whose relative `extends` outside the project are made absolute; false when not needed. */
+function writeTsconfig(root: string, mirror: string): boolean {
+  let config: Record<string, unknown>;
+  try {
+    config = parseJsonc(readFileSync(join(root, "tsconfig.json"), "utf8")) as Record<string, unknown>;
+  } catch {
+    return false;
+  }
+  const list = Array.isArray(config.extends) ? (config.extends as string[]) : typeof config.extends === "string" ? [config.extends] : [];
+  const outside = (e: string) => e.startsWith("..") && !isAbsolute(e);
+  if (!list.some(outside)) return false;
+  const fixed = list.map((e) => (outside(e) ? resolve(root, e) : e));
+  writeFileSync(join(mirror, "tsconfig.json"), JSON.stringify({ ...config, extends: Array.isArray(config.extends) ? fixed : fixed[0] }, null, 2));
+  return true;
+}
+
+function readLine(path: string, line: number): string | undefined {
+  try {
+    return readFileSync(path, "utf8").split(/\r?\n/)[line - 1];
+  } catch {
+    return undefined;
+  }
+}

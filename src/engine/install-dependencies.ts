@@ -1,0 +1,67 @@
+import { spawn } from "node:child_process";
+import { relative } from "node:path";
+import { failure, type CliError } from "../core/errors.js";
+import { formatCommand, type PackageManager, type ShellCommand } from "../project/package-manager.js";
+
+/** What happened to the install step of a run (also part of `add --json`). */
+export interface InstallReport {
+  packageManager: PackageManager["name"];
+  /** How the package manager was chosen: `--pm`, `lockfile pnpm-lock.yaml`, `user agent yarn/4.1.0`, `default`. */
+  detectedFrom: string;
+  /** The commands, as the user would type them. */
+  commands: string[];
+  /** `skipped`: `--no-install`, the user runs the commands. */
+  status: "installed" | "skipped" | "failed";
+  reason?: string;
+}
+
+/**
+ * Runs install commands one after the other in `root`, after the files are
+ * written (or, with `run: false`, only reports them). The package manager's
+ * output goes to our stderr, so stdout stays clean for `--json`. The first
+ * failure stops the run. Nothing here undoes the written files: they are
+ * correct without the install, and `installFailure` tells what to run by hand.
+ */
+export async function installDependencies(
+  root: string,
+  pm: PackageManager,
+  commands: ShellCommand[],
+  options: { run: boolean; log?: (line: string) => void },
+): Promise<InstallReport> {
+  const report: InstallReport = {
+    packageManager: pm.name,
+    detectedFrom: pm.detail ? `${pm.source} ${pm.detail}` : pm.source,
+    commands: commands.map(formatCommand),
+    status: options.run ? "installed" : "skipped",
+  };
+  if (!options.run) return report;
+  for (const cmd of commands) {
+    options.log?.(`$ ${formatCommand(cmd)}`);
+    const reason = await run(root, cmd);
+    if (reason !== undefined) return { ...report, status: "failed", reason };
+  }
+  return report;
+}
+
+/** The error for a failed install: what failed, and the commands to run by hand. */
+export function installFailure(root: string, report: InstallReport): CliError {
+  const where = relative(process.cwd(), root);
+  const cd = where === "" ? "" : `cd ${/\s/.test(where) ? `"${where}"` : where} && `;
+  return failure(
+    `installing the dependencies failed: ${report.reason ?? "unknown reason"}; the files are written and stay as they are`,
+    `install them by hand: ${cd}${report.commands.join(" && ")}`,
+  );
+}
+
+/** Undefined on success, else why it failed. */
+function run(root: string, cmd: ShellCommand): Promise<string | undefined> {
+  return new Promise((done) => {
+    // On Windows package managers are .cmd shims, which only a shell can start.
+    const child =
+      process.platform === "win32"
+        ? spawn(formatCommand(cmd), { cwd: root, stdio: ["ignore", 2, 2], shell: true })
+        : spawn(cmd.command, cmd.args, { cwd: root, stdio: ["ignore", 2, 2] });
+    child.once("error", (error: NodeJS.ErrnoException) => done(error.code === "ENOENT" ? `${cmd.command} was not found on PATH` : error.message));
+    child.once("close", (code, signal) => done(code === 0 ? undefined : signal ? `${cmd.command} was stopped by ${signal}` : `${cmd.command} exited with code ${code}`));
+  });
+}

@@ -1,0 +1,28 @@
+import { templateFacts } from "../engine/plan.js";
+import type { ProjectFacts } from "../project/project-facts.js";
+import type { JsonValue } from "../recipes/manifest.js";
+
+/**
+ * The project facts a template may use besides its answers. Read from
+ * `templateFacts` itself (the one place that defines them), so a fact added
+ * there is known to `lint` without a second list to keep in step.
+ */
+export const factNames: readonly string[] = Object.keys(
+  templateFacts({ served: "polling", moduleKind: "esm" } as ProjectFacts, { file: "src/bot.ts", line: 1 }),
+);
+
+/** The values of the facts templates branch on, so lint renders each at least once. */
+export const factVariants: Record<string, JsonValue[]> = {
+  served: ["polling", "runner", "webhook"],
+  moduleKind: ["esm", "cjs"],
+};
+
+/** Facts of a typical project, the base of every lint rendering. */
+export const lintFacts: Record<string, JsonValue> = {
+  bot: "bot",
+  botFile: "src/bot.ts",
+  contextType: "Context",
+  served: "polling",
+  moduleKind: "esm",
+  recipesDir: "src/recipes",
+};

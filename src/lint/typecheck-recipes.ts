@@ -1,0 +1,275 @@
+import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
+import { basename, dirname, join, resolve } from "node:path";
+import { findPackageHome, findTypeScript, limitTo, runTsc, type TypeScriptInstall } from "../check/tsc.js";
+import { applyStyle } from "../ast/apply-style.js";
+import { locateBot, planAdd, templateFacts } from "../engine/plan.js";
+import { defaultStyle, detectCodeStyle } from "../project/code-style.js";
+import { scanProject } from "../project/scan-project.js";
+import { conditionHolds, resolveAnswers } from "../recipes/answers.js";
+import { bundledTemplatesDir } from "../recipes/catalogue.js";
+import type { Answers, JsonValue } from "../recipes/manifest.js";
+import { renderString } from "../render/render-recipe.js";
+import type { LintDiagnostic } from "./diagnostics.js";
+import { repoFixtureDirs, writeBuiltinFixtures } from "./fixtures.js";
+import type { LintedRecipe } from "./lint-recipes.js";
+
+// === Stage 4: every combination on every fixture, one tsc per fixture ===
+//
+// For each fixture project, every recipe × answer combination is planned with
+// the real engine (the same `planAdd` as `add`), and the result written as a
+// copy of the fixture into one scratch folder per fixture. A tsconfig beside
+// the copies extends the fixture's own with `strict`; one `tsc` process per
+// fixture checks them all, the processes running side by side. Errors in a
+// generated file are reported at the template line that produced it.
+
+type Diagnostic = Omit<LintDiagnostic, "severity"> & { severity?: LintDiagnostic["severity"] };
+
+interface Case {
+  item: LintedRecipe;
+  label: string;
+  fixture: string;
+  /** Generated files: path in the copy → the template, the view it was rendered with, and its combination. */
+  generated: Map<string, GeneratedFile>;
+}
+
+interface Group {
+  caseName: string;
+  dir: string;
+  /** Generated contents already in the copy, normalized (see `normalize`). */
+  contents: Set<string>;
+  variants: number;
+  /** Whether variants can be rendered here instead of planned. */
+  fast: boolean;
+}
+
+/**
+ * Two generated modules that differ only in the text of non-empty string
+ * literals type-check alike (answers are typed constants), so one of them is
+ * enough. Empty strings stay distinct: `const X = ""` is where a missing wide
+ * annotation shows.
+ */
+function normalize(code: string): string {
+  return code.replace(/"(?:[^"\\\n]|\\.)+"/g, '"x"').replace(/'(?:[^'\\\n]|\\.)+'/g, "'x'");
+}
+
+interface GeneratedFile {
+  template: string;
+  view: Record<string, JsonValue>;
+  label: string;
+}
+
+/** The folder holding the `node_modules` where `grammy` resolves from `dir`. */
+const grammyHome = (dir: string) => findPackageHome(dir, "grammy");
+
+export async function typecheckRecipes(
+  items: LintedRecipe[],
+  options: { cwd: string; fixtures?: string[]; /** Where to report that the check could not run. */ where?: string },
+): Promise<{ diagnostics: Diagnostic[]; skipped: string[] }> {
+  const diagnostics: Diagnostic[] = [];
+  const packageRoot = dirname(bundledTemplatesDir());
+  const home = grammyHome(options.cwd) ?? grammyHome(packageRoot);
+  const ts: TypeScriptInstall | undefined = findTypeScript(options.cwd) ?? findTypeScript(packageRoot);
+  if (!home || !ts) {
+    // Asked for and impossible: an error, so CI does not pass without having checked.
+    diagnostics.push({
+      file: options.where ?? options.cwd,
+      line: 1,
+      column: 1,
+      check: "typecheck",
+      recipe: "-",
+      message: `--typecheck could not run: ${!home ? "grammy" : "typescript"} is not installed where lint runs`,
+      hint: "run lint in a project with grammy, typescript and @types/node installed (npm i -D grammy typescript @types/node)",
+    });
+    return { diagnostics, skipped: [] };
+  }
+  const recipes = items.filter((i) => (i.recipe.manifest.kind ?? "recipe") === "recipe");
+  if (recipes.length === 0) return { diagnostics, skipped: [] };
+
+  // The scratch folder sits beside the node_modules that has grammy, so the copies resolve it.
+  const scratch = join(home, `.bot-snippet-lint-${process.pid}-${Date.now().toString(36)}`);
+  mkdirSync(scratch, { recursive: true });
+  try {
+    const fixtureDirs = options.fixtures?.map((f) => resolve(options.cwd, f)) ?? repoFixtureDirs(packageRoot) ?? writeBuiltinFixtures(join(scratch, "_fixtures"));
+    const catalogue = recipes.map((i) => i.recipe);
+    const cases = new Map<string, Case>();
+    const jobs: Array<{ fixture: string; dir: string; base: string; result: ReturnType<typeof runTsc> }> = [];
+    // tsc runs while the next fixture is planned; at most one process per core.
+    const limit = limitTo(Math.max(1, availableParallelism()));
+    const tscArgs = ["-p", "tsconfig.check.json", ...(ts.version.startsWith("7") ? ["--singleThreaded"] : [])];
+
+    for (const fixtureDir of fixtureDirs) {
+      const fixture = basename(fixtureDir);
+      const root = join(scratch, fixture);
+      mkdirSync(root, { recursive: true });
+      let project;
+      let facts: Record<string, JsonValue>;
+      try {
+        project = scanProject(fixtureDir);
+        facts = templateFacts(project, locateBot(project));
+      } catch (error) {
+        diagnostics.push({ file: fixtureDir, line: 1, column: 1, check: "typecheck", recipe: "-", message: `fixture ${fixture}: ${(error as Error).message}` });
+        continue;
+      }
+      let n = 0;
+      const bot = locateBot(project);
+      const botStyle = detectCodeStyle(readFileSync(join(fixtureDir, bot.file), "utf8"), project.style);
+      // Templates are written in the canonical style: for a project in that style, applyStyle changes nothing.
+      const canonical = JSON.stringify(botStyle) === JSON.stringify(defaultStyle);
+      for (const item of recipes) {
+        // Combinations whose edits are the same share one copy of the fixture: each one's
+        // generated module is written beside the first as `name.vN.ts`, and only planned
+        // (through ts-morph) when its edits differ from those already planned.
+        const groups = new Map<string, Group>();
+        const { manifest } = item.recipe;
+        for (const combo of item.combinations) {
+          let answers: Answers;
+          try {
+            answers = await resolveAnswers(manifest, { given: combo.given, facts });
+          } catch {
+            continue; // refused values are stage 3's business
+          }
+          const view: Record<string, JsonValue> = { ...facts, ...answers };
+          const holds = (when: Parameters<typeof conditionHolds>[0]) => conditionHolds(when, answers, facts);
+          const generated = new Map<string, GeneratedFile>();
+          for (const spec of manifest.files.filter((f) => holds(f.when))) {
+            generated.set(renderString(item.recipe, spec.target, view, "files.target"), { template: spec.template, view, label: combo.label });
+          }
+          const editKey = JSON.stringify([
+            [...generated.keys()],
+            (manifest.dependencies ?? []).filter((d) => holds(d.when)),
+            manifest.edits.filter((e) => holds(e.when)).map((e) => [e, "code" in e ? renderString(item.recipe, e.code, view, "code") : "", "file" in e && e.file ? renderString(item.recipe, e.file, view, "file") : "", e.op === "wrap-handlers" ? answers[e.commands] ?? null : null]),
+          ]);
+          const group = groups.get(editKey);
+          const render = (path: string) => {
+            const g = generated.get(path)!;
+            const text = item.renderers.get(g.template)?.(view).text ?? "";
+            return /\.(m|c)?tsx?$/.test(path) && !canonical ? applyStyle(text, botStyle) : text;
+          };
+          if (group?.fast) {
+            const path = [...generated.keys()][0]!;
+            const content = render(path);
+            if (group.contents.has(normalize(content))) continue;
+            group.contents.add(normalize(content));
+            const variant = path.replace(/(\.[cm]?tsx?)$/, `.v${++group.variants}$1`);
+            writeFileSync(join(group.dir, variant), content);
+            cases.get(`${fixture}/${group.caseName}`)!.generated.set(variant, generated.get(path)!);
+            continue;
+          }
+          let plan;
+          try {
+            plan = planAdd({ project, recipes: [{ recipe: item.recipe, answers }], catalogue });
+          } catch (error) {
+            diagnostics.push({
+              file: item.manifestFile,
+              line: 1,
+              column: 1,
+              check: "typecheck",
+              recipe: basename(item.recipe.dir),
+              message: `add fails on fixture ${fixture} with ${combo.label}: ${(error as Error).message}`,
+            });
+            continue;
+          }
+          const created = plan.changes.filter((c) => generated.has(c.path) && c.kind === "create");
+          if (group && created.every((c) => group.contents.has(normalize(c.after)))) continue;
+          if (group && created.length === 1) {
+            const change = created[0]!;
+            group.contents.add(normalize(change.after));
+            const variant = change.path.replace(/(\.[cm]?tsx?)$/, `.v${++group.variants}$1`);
+            writeFileSync(join(group.dir, variant), change.after);
+            cases.get(`${fixture}/${group.caseName}`)!.generated.set(variant, generated.get(change.path)!);
+            continue;
+          }
+          const caseName = `c${n++}`;
+          const dir = join(root, caseName);
+          cpSync(fixtureDir, dir, { recursive: true, filter: (src) => basename(src) !== "node_modules" && basename(src) !== "dist" });
+          for (const change of plan.changes) {
+            mkdirSync(dirname(join(dir, change.path)), { recursive: true });
+            writeFileSync(join(dir, change.path), change.after);
+          }
+          cases.set(`${fixture}/${caseName}`, { item, label: combo.label, fixture, generated });
+          if (!group) {
+            // The fast path is taken only when rendering here gives exactly what the engine wrote.
+            const fast = created.length === 1 && generated.size === 1 && render(created[0]!.path) === created[0]!.after;
+            groups.set(editKey, { caseName, dir, contents: new Set(created.map((c) => normalize(c.after))), variants: 0, fast });
+          }
+        }
+      }
+      if (n === 0) continue;
+      const config = {
+        extends: join(fixtureDir, "tsconfig.json"),
+        compilerOptions: { noEmit: true, strict: true, skipLibCheck: true, incremental: false, composite: false },
+        include: ["./c*/**/*.ts"],
+        exclude: ["./**/node_modules"],
+      };
+      writeFileSync(join(root, "tsconfig.check.json"), JSON.stringify(config, null, 2));
+      jobs.push({ fixture, dir: root, base: fixtureDir, result: limit(() => runTsc(ts, tscArgs, root)) });
+    }
+
+    const results = await Promise.all(jobs.map((j) => j.result));
+    jobs.forEach((job, j) => {
+      const result = results[j]!;
+      for (const d of result.diagnostics) {
+        const [caseName, ...rest] = d.file.split("/");
+        const path = rest.join("/");
+        const c = cases.get(`${job.fixture}/${caseName}`);
+        if (!c) {
+          diagnostics.push({ file: join(job.base, "tsconfig.json"), line: 1, column: 1, check: "typecheck", recipe: "-", message: `tsc on fixture ${job.fixture}: ${d.code}: ${d.message}` });
+          continue;
+        }
+        const folder = basename(c.item.recipe.dir);
+        const origin = c.generated.get(path);
+        const label = origin?.label ?? c.label;
+        const where = `on fixture ${c.fixture} with ${label === "defaults" ? "the defaults" : label}`;
+        const renderer = origin && c.item.renderers.get(origin.template);
+        if (origin && renderer) {
+          const rendered = renderer(origin.view);
+          const offset = offsetOfLine(rendered.text, d.line);
+          diagnostics.push({
+            file: join(c.item.recipe.dir, origin.template),
+            // The column as tsc gives it; in a fixture with another indent style it is approximate.
+            ...rendered.origin(offset + Math.min(Math.max(d.column - 1, leadingSpaces(rendered.text, offset)), lineLength(rendered.text, offset))),
+            check: "typecheck",
+            recipe: folder,
+            message: `${d.code}: ${d.message}`,
+            hint: `${where} (${path}:${d.line}:${d.column})`,
+          });
+        } else {
+          diagnostics.push({
+            file: c.item.manifestFile,
+            ...c.item.positions.find("edits"),
+            check: "typecheck",
+            recipe: folder,
+            message: `${d.code} in the project's ${path}:${d.line}:${d.column} after the edits: ${d.message}`,
+            hint: `${where}; check the edits' code and imports`,
+          });
+        }
+      }
+      if (result.code !== 0 && result.diagnostics.length === 0) {
+        diagnostics.push({ file: join(job.base, "tsconfig.json"), line: 1, column: 1, check: "typecheck", recipe: "-", message: `tsc failed on fixture ${job.fixture}: ${result.output.trim().slice(0, 300)}` });
+      }
+    });
+    return { diagnostics, skipped: [] };
+  } finally {
+    if (!process.env.BOT_SNIPPET_KEEP_SCRATCH) rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+function offsetOfLine(text: string, line: number): number {
+  let offset = 0;
+  for (let i = 1; i < line; i++) {
+    const next = text.indexOf("\n", offset);
+    if (next === -1) return offset;
+    offset = next + 1;
+  }
+  return offset;
+}
+
+function lineLength(text: string, offset: number): number {
+  const end = text.indexOf("\n", offset);
+  return (end === -1 ? text.length : end) - offset;
+}
+
+function leadingSpaces(text: string, offset: number): number {
+  return /^[ \t]*/.exec(text.slice(offset))?.[0].length ?? 0;
+}

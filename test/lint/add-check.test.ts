@@ -1,0 +1,85 @@
+// `add --check`: the planned change is type-checked with the project's own
+// tsconfig and TypeScript in a scratch mirror; only new errors stop the write.
+import { spawnSync } from "node:child_process";
+import { existsSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { checkPlannedChanges } from "../../src/check/typecheck-gate.js";
+import { applyRecipes, copyFixture, fixtureNames, fixturesDir, recipes, repoRoot } from "../helpers/recipes.js";
+
+const bin = join(repoRoot, "bin/create-bot-snippet.js");
+const teamPack = join(fixturesDir, "packs/team-pack");
+const add = (dir: string, ...args: string[]) =>
+  spawnSync(process.execPath, [bin, "add", ...args, "--cwd", dir, "--yes", "--no-install", "--templates", teamPack], { encoding: "utf8", env: { ...process.env, NO_COLOR: "1", CI: "1" } });
+const scratchFolders = () => readdirSync(tmpdir()).filter((f) => f.startsWith("bot-snippet-check-"));
+
+describe("add --check (on by default: the repo has typescript)", () => {
+  it("refuses a pack recipe whose code does not type-check, shows the error at file:line, writes nothing", () => {
+    const dir = copyFixture("esm-nodenext-factory");
+    const bot = readFileSync(join(dir, "src/bot.ts"), "utf8");
+    const run = add(dir, "bad-types");
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain("the change would add 1 type error(s) (TypeScript 7.");
+    expect(run.stderr).toContain("src/recipes/bad-types.ts:4:7 TS2322 Type 'string' is not assignable to type 'number'.");
+    expect(run.stderr).toContain("const LIMIT: number = '10'   (written by bad-types)");
+    expect(run.stderr).toContain("nothing was written");
+    expect(existsSync(join(dir, "src/recipes/bad-types.ts"))).toBe(false);
+    expect(readFileSync(join(dir, "src/bot.ts"), "utf8")).toBe(bot);
+  });
+
+  it("--force writes anyway; --no-check does not check", () => {
+    const forced = copyFixture("cjs-single");
+    const run = add(forced, "bad-types", "--force");
+    expect(run.status).toBe(0);
+    expect(run.stderr).toContain("--force: writing anyway");
+    expect(existsSync(join(forced, "recipes/bad-types.ts"))).toBe(true);
+
+    const unchecked = copyFixture("cjs-single");
+    const plain = add(unchecked, "bad-types", "--no-check");
+    expect(plain.status).toBe(0);
+    expect(plain.stderr).not.toContain("type-checked");
+    expect(plain.stderr).not.toContain("type error");
+    expect(existsSync(join(unchecked, "recipes/bad-types.ts"))).toBe(true);
+  });
+
+  it("only new errors count: a project that already has errors can still add a good recipe", () => {
+    const dir = copyFixture("cjs-single");
+    writeFileSync(join(dir, "legacy.ts"), 'export const port: number = "8080";\n');
+    const good = add(dir, "welcome-message");
+    expect(good.status, good.stderr).toBe(0);
+    expect(good.stderr).toContain("no new errors");
+    const bad = add(dir, "bad-types");
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toContain("1 type error(s)");
+    expect(bad.stderr).not.toContain("legacy.ts");
+  });
+
+  it("sees errors the change causes in files it did not touch, and leaves the user's tree and the temp folder clean", async () => {
+    const dir = copyFixture("esm-nodenext-factory");
+    const before = scratchFolders();
+    const context = readFileSync(join(dir, "src/context.ts"), "utf8");
+    const result = await checkPlannedChanges(dir, [
+      { path: "src/context.ts", kind: "update", before: context, after: 'import type { Context } from "grammy";\n\nexport type MyContext = Context;\n' },
+    ]);
+    expect(result.checked).toBe(true);
+    expect(result.runs).toBe(2);
+    expect(result.newErrors.map((e) => `${e.file}:${e.line} ${e.code} added=${e.added}`)).toEqual([
+      "src/bot.ts:10 TS2339 added=false",
+      // in a folder of the mirror that is a symlink to the user's: still checked
+      "src/features/greeting.ts:6 TS2339 added=false",
+    ]);
+    expect(readFileSync(join(dir, "src/context.ts"), "utf8")).toBe(context);
+    expect(scratchFolders()).toEqual(before);
+  });
+
+  it.each(fixtureNames)("accepts every bundled recipe on %s (one run, no new errors)", async (fixture) => {
+    const dir = copyFixture(fixture);
+    for (const recipe of recipes) {
+      const plan = await applyRecipes(dir, [{ id: recipe.manifest.id }], { write: false });
+      const result = await checkPlannedChanges(dir, plan.changes, plan.dependencies);
+      expect(result.newErrors.map((e) => `${recipe.ref}: ${e.file}:${e.line} ${e.message}`)).toEqual([]);
+      expect(result.pending).toEqual([]);
+    }
+  });
+});
