@@ -92,10 +92,17 @@ export function ensureNamedImport(path: string, text: string, request: ImportReq
       const declTypeOnly = mergeInto.isTypeOnly();
       const elements = mergeInto.getNamedImports();
       const last = elements[elements.length - 1]!;
-      // A value name cannot join `import type { … }`; a new line is then needed.
       if (!declTypeOnly || wanted.every((w) => w.typeOnly)) {
         const items = wanted.map((w) => (w.typeOnly && !declTypeOnly ? `type ${w.name}` : w.name));
         return applySplices(text, [{ at: last.getEnd(), insert: `, ${items.join(", ")}` }]);
+      }
+      // A value joins `import type { A }`: it becomes `import { type A, value }`.
+      const typeKeyword = mergeInto.getFirstDescendantByKind(SyntaxKind.TypeKeyword);
+      if (typeKeyword && !mergeInto.getDefaultImport()) {
+        const splices: Splice[] = [{ at: typeKeyword.getStart(), remove: typeKeyword.getWidth() + (text[typeKeyword.getEnd()] === " " ? 1 : 0), insert: "" }];
+        for (const element of elements) if (!element.isTypeOnly()) splices.push({ at: element.getStart(), insert: "type " });
+        splices.push({ at: last.getEnd(), insert: `, ${wanted.map((w) => (w.typeOnly ? `type ${w.name}` : w.name)).join(", ")}` });
+        return applySplices(text, splices);
       }
     }
     const allTypes = wanted.every((w) => w.typeOnly);
@@ -207,9 +214,11 @@ export type ExtendResult = string | false | "not-found" | "unsupported";
 
 /**
  * Adds `& Flavor` to `type Name = …`, or `Flavor` to the `extends` clause of
- * `interface Name extends …`. `false` when the flavor is already there.
+ * `interface Name extends …`. A wrapping flavor (`wrap`, such as grammY's
+ * `FileFlavor<C>`) turns `type Name = T` into `type Name = Flavor<T>`; an
+ * interface cannot be wrapped ("unsupported"). `false` when already there.
  */
-export function extendContextType(path: string, text: string, typeName: string, flavor: string): ExtendResult {
+export function extendContextType(path: string, text: string, typeName: string, flavor: string, wrap = false): ExtendResult {
   return withParsed(path, text, (sf) => {
     const flavorName = flavor.replace(/<.*$/s, "").trim();
     const alias = sf.getTypeAlias(typeName);
@@ -217,12 +226,14 @@ export function extendContextType(path: string, text: string, typeName: string, 
       const node = alias.getTypeNode();
       if (!node) return "unsupported";
       if (new RegExp(`\\b${flavorName}\\b`).test(node.getText())) return false;
+      if (wrap) return applySplices(text, [{ at: node.getStart(), insert: `${flavorName}<` }, { at: node.getEnd(), insert: ">" }]);
       const needsParens = Node.isUnionTypeNode(node) || Node.isFunctionTypeNode(node) || Node.isConditionalTypeNode(node);
       if (needsParens) return applySplices(text, [{ at: node.getStart(), insert: "(" }, { at: node.getEnd(), insert: `) & ${flavor}` }]);
       return applySplices(text, [{ at: node.getEnd(), insert: ` & ${flavor}` }]);
     }
     const iface = sf.getInterface(typeName);
     if (iface) {
+      if (wrap) return "unsupported";
       const heritage = iface.getExtends();
       if (heritage.some((h) => h.getExpression().getText() === flavorName)) return false;
       const last = heritage[heritage.length - 1];
@@ -247,23 +258,36 @@ export function typeOrigin(path: string, text: string, typeName: string): { loca
 }
 
 /**
- * Gives a bot created without a context type one: declares
- * `type <name> = Context & Flavor` after the imports and writes
- * `new Bot<name>(…)`. The caller imports `type Context` and the flavor.
+ * Gives the bot a context type declared after the imports,
+ * `type <name> = <typeText>`, and writes `new Bot<name>(…)` (replacing a type
+ * argument it had). The caller imports what `typeText` uses.
  */
-export function createContextType(path: string, text: string, bot: string, typeName: string, flavor: string, style: CodeStyle): string | undefined {
+export function createContextType(path: string, text: string, bot: string, typeName: string, typeText: string, style: CodeStyle): string | undefined {
   return withParsed(path, text, (sf) => {
     const found = findBotStatement(sf, bot);
     if (!found) return undefined;
     const decl = found.statement.getDescendantsOfKind(SyntaxKind.NewExpression)[0];
     if (!decl) return undefined;
-    const callee = decl.getExpression();
-    const splices: Splice[] = [{ at: callee.getEnd(), insert: `<${typeName}>` }];
+    const typeArgument = decl.getTypeArguments()[0];
+    const splices: Splice[] = typeArgument
+      ? [{ at: typeArgument.getStart(), remove: typeArgument.getWidth(), insert: typeName }]
+      : [{ at: decl.getExpression().getEnd(), insert: `<${typeName}>` }];
     const imports = sf.getImportDeclarations();
     const last = imports[imports.length - 1];
-    const declaration = `${style.eol}${style.eol}/** The bot's context type: grammY's Context plus the flavors recipes add. */${style.eol}export type ${typeName} = Context & ${flavor}${semi(style)}`;
+    const declaration = `${style.eol}${style.eol}/** The bot's context type: grammY's Context plus the flavors recipes add. */${style.eol}export type ${typeName} = ${typeText}${semi(style)}`;
     splices.push({ at: last ? endOfLine(text, last.getEnd()) : 0, insert: declaration });
     return applySplices(text, splices);
+  });
+}
+
+/** Wraps the bot's type argument in place: `new Bot<AppContext>` → `new Bot<FileFlavor<AppContext>>`. */
+export function wrapBotTypeArgument(path: string, text: string, bot: string, wrapper: string): string | false | undefined {
+  return withParsed(path, text, (sf) => {
+    const decl = findBotStatement(sf, bot)?.statement.getDescendantsOfKind(SyntaxKind.NewExpression)[0];
+    const typeArgument = decl?.getTypeArguments()[0];
+    if (!typeArgument) return undefined;
+    if (typeArgument.getText().startsWith(`${wrapper}<`)) return false;
+    return applySplices(text, [{ at: typeArgument.getStart(), insert: `${wrapper}<` }, { at: typeArgument.getEnd(), insert: ">" }]);
   });
 }
 

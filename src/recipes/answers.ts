@@ -100,6 +100,7 @@ export function coerceAnswer(recipeId: string, q: Question, raw: unknown): JsonV
       if (q.maxLength !== undefined && raw.length > q.maxLength) return fail(`at most ${q.maxLength} characters`);
       const problem = raw !== "" && q.format ? checkFormat(q.format, raw) : undefined;
       if (problem) return fail(problem);
+      if (raw !== "" && q.pattern && !new RegExp(q.pattern, "u").test(raw)) return fail(q.patternMessage ?? `must match ${q.pattern}`);
       return raw;
     }
     case "integer": {
@@ -149,6 +150,7 @@ export function coerceAnswer(recipeId: string, q: Question, raw: unknown): JsonV
           const s = String(item);
           const problem = q.format ? checkFormat(q.format, s) : s.trim() === "" ? "items cannot be empty" : undefined;
           if (problem) return fail(`"${s}": ${problem}`);
+          if (q.pattern && !new RegExp(q.pattern, "u").test(s)) return fail(`"${s}": ${q.patternMessage ?? `must match ${q.pattern}`}`);
           if (q.itemMaxLength !== undefined && s.length > q.itemMaxLength) return fail(`"${s}" is longer than ${q.itemMaxLength} characters`);
           out.push(s);
         }

@@ -39,6 +39,10 @@ export interface StringQuestion extends QuestionBase {
   allowEmpty?: boolean;
   maxLength?: number;
   format?: FormatName;
+  /** A regular expression the answer must match (JavaScript syntax, unanchored unless it says so)… */
+  pattern?: string;
+  /** …and what to tell the user when it does not. */
+  patternMessage?: string;
 }
 
 export interface IntegerQuestion extends QuestionBase {
@@ -88,6 +92,9 @@ export interface ListQuestion extends QuestionBase {
   itemMax?: number;
   /** For string lists: longest item in characters. */
   itemMaxLength?: number;
+  /** For string lists: a regular expression every item must match, and the message when one does not. */
+  pattern?: string;
+  patternMessage?: string;
 }
 
 export type Question =
@@ -166,6 +173,11 @@ export interface ExtendContextEdit extends EditBase {
   module?: string;
   /** …or a project-relative file the recipe renders. */
   file?: string;
+  /**
+   * The flavor wraps the context instead of adding to it (grammY's
+   * `FileFlavor<C>`): `type X = T` becomes `type X = Flavor<T>`.
+   */
+  wrap?: boolean;
 }
 
 /** Wrap the handlers of `bot.command(name, handler)` with `wrapper(handler)`. */

@@ -80,6 +80,17 @@ function checkQuestion(q: unknown, at: string, names: Set<string>, problem: Repo
   if ("format" in q && q.format !== undefined && !(isStr(q.format) && isFormatName(q.format))) {
     problem(`${at}.format`, `unknown format "${String(q.format)}"`);
   }
+  if (q.pattern !== undefined) {
+    if (!isStr(q.pattern) || q.pattern.length > 200) problem(`${at}.pattern`, "pattern is a regular expression of at most 200 characters");
+    else {
+      try {
+        new RegExp(q.pattern, "u");
+      } catch (error) {
+        problem(`${at}.pattern`, `pattern is not a valid regular expression: ${(error as Error).message}`);
+      }
+    }
+    if (q.type !== "string" && !(q.type === "list" && q.of === "string")) problem(`${at}.pattern`, "pattern applies to string questions and lists of strings");
+  }
   checkWhen(q.when, at, names, problem);
   const question = q as unknown as Question;
   const d = q.default;

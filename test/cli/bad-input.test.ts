@@ -78,3 +78,17 @@ describe("--verbose", () => {
     expect(r.stderr).toMatch(/\n\s+at .*:\d+:\d+/);
   });
 });
+
+describe("answers checked by a recipe's own pattern", () => {
+  it.each([
+    ["update-filters", ["--set", "welcomeNewMembers=true", "--set", "welcomeText=Hello there"], /the greeting must contain \{name\}/],
+    ["reply-keyboards", ["--set", "rows=Yes||No"], /"Yes\|\|No": a row is 1-12 labels/],
+  ])("%s refuses a bad answer before writing", (id, args, message) => {
+    const dir = copyFixture("cjs-single");
+    const before = treeHash(dir);
+    const r = runCli(["add", id, "--yes", ...args, "--cwd", dir]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(treeHash(dir)).toBe(before);
+  });
+});

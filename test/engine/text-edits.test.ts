@@ -6,6 +6,7 @@ import {
   ensureNamedImport,
   extendContextType,
   installAfterBot,
+  wrapBotTypeArgument,
   wrapCommandHandlers,
 } from "../../src/ast/text-edits.js";
 import { detectCodeStyle, type CodeStyle } from "../../src/project/code-style.js";
@@ -33,9 +34,9 @@ describe("ensureNamedImport", () => {
     expect(ensureNamedImport("a.ts", text, { specifier: "grammy", names: ["Bot", "type Context"] }, dq)).toBe(false);
   });
 
-  it("adds a separate line when a value would join `import type`", () => {
-    const text = 'import type { Context } from "grammy";\n';
-    expect(ensureNamedImport("a.ts", text, { specifier: "grammy", names: ["Bot"] }, dq)).toBe('import type { Context } from "grammy";\nimport { Bot } from "grammy";\n');
+  it("turns `import type { A }` into `import { type A, value }` when a value joins it", () => {
+    const text = 'import type { Context, Api } from "grammy";\n';
+    expect(ensureNamedImport("a.ts", text, { specifier: "grammy", names: ["Bot", "type Filter"] }, dq)).toBe('import { type Context, type Api, Bot, type Filter } from "grammy";\n');
   });
 
   it("puts the first import after a directive prologue", () => {
@@ -118,7 +119,7 @@ describe("context types", () => {
 
   it("creates a context type for a bot without one", () => {
     const text = 'import { Bot } from "grammy";\n\nconst bot = new Bot("");\n';
-    expect(createContextType("b.ts", text, "bot", "BotContext", "F", dq)).toBe(
+    expect(createContextType("b.ts", text, "bot", "BotContext", "Context & F", dq)).toBe(
       'import { Bot } from "grammy";\n\n/** The bot\'s context type: grammY\'s Context plus the flavors recipes add. */\nexport type BotContext = Context & F;\n\nconst bot = new Bot<BotContext>("");\n',
     );
   });
@@ -151,5 +152,24 @@ describe("detectCodeStyle", () => {
   it("reads quotes, semicolons, indent and line endings", () => {
     expect(detectCodeStyle("import { a } from 'b'\r\nfunction f() {\r\n    return 1\r\n}\r\n")).toEqual({ quote: "'", semicolons: false, indent: "    ", eol: "\r\n" });
     expect(detectCodeStyle('import { a } from "b";\nif (x) {\n\tf();\n}\n')).toEqual({ quote: '"', semicolons: true, indent: "\t", eol: "\n" });
+  });
+});
+
+describe("wrapping flavors (FileFlavor<C>)", () => {
+  it("wraps a type alias once", () => {
+    const out = extendContextType("c.ts", "export type MyContext = Context & { config: string };\n", "MyContext", "FileFlavor", true) as string;
+    expect(out).toBe("export type MyContext = FileFlavor<Context & { config: string }>;\n");
+    expect(extendContextType("c.ts", out, "MyContext", "FileFlavor", true)).toBe(false);
+  });
+
+  it("cannot wrap an interface (the engine then declares a wrapping alias)", () => {
+    expect(extendContextType("c.ts", "interface C extends Context {}\n", "C", "FileFlavor", true)).toBe("unsupported");
+  });
+
+  it("wraps the bot's type argument in place, once", () => {
+    const text = 'import { Bot } from "grammy";\n\nconst app = new Bot<AppContext>("");\n';
+    const out = wrapBotTypeArgument("b.ts", text, "app", "FileFlavor") as string;
+    expect(out).toBe('import { Bot } from "grammy";\n\nconst app = new Bot<FileFlavor<AppContext>>("");\n');
+    expect(wrapBotTypeArgument("b.ts", out, "app", "FileFlavor")).toBe(false);
   });
 });

@@ -147,7 +147,8 @@ describe("reply-keyboards", () => {
     expect(() => parseRows(["x".repeat(65)])).toThrow(/longer than 64/);
     expect(() => parseRows([Array.from({ length: 13 }, (_, i) => `b${i}`).join("|")])).toThrow(/13 buttons/);
     expect(() => parseRows([])).toThrow(/at least one row/);
-    // A bad answer fails when the module loads, not later inside a handler.
-    await expect(load({ rows: ["Yes|"] })).rejects.toThrow(/row 1 .*empty label/);
+    // A bad answer is refused when answering; a module edited by hand still fails when it loads, not inside a handler.
+    await expect(load({ rows: ["Yes|"] })).rejects.toThrow(/a row is 1-12 labels/);
+    await expect(load({ rows: ["A", "B|A"] })).rejects.toThrow(/row 2 .*"A" is used twice/);
   });
 });

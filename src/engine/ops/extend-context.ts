@@ -1,7 +1,7 @@
 import { posix } from "node:path";
 import { findBotSites } from "../../ast/find-bot.js";
 import { withParsed } from "../../ast/parse.js";
-import { createContextType, ensureNamedImport, extendContextType, typeOrigin } from "../../ast/text-edits.js";
+import { createContextType, ensureNamedImport, extendContextType, typeOrigin, wrapBotTypeArgument } from "../../ast/text-edits.js";
 import type { ExtendContextEdit } from "../../recipes/manifest.js";
 import type { OpContext } from "../plan-types.js";
 
@@ -30,18 +30,32 @@ export function extendContext(edit: ExtendContextEdit, ctx: OpContext): void {
   const site = withParsed(ctx.bot.file, botText, (sf) => findBotSites(sf).find((s) => s.variable === ctx.bot.variable));
   const contextType = site?.contextType;
 
-  if (!contextType) {
-    const next = createContextType(ctx.bot.file, botText, ctx.bot.variable, createdContextName, flavor, ctx.styleOf(ctx.bot.file));
+  const wrap = edit.wrap === true;
+  const variable = ctx.bot.variable;
+  /** Declares `type BotContext = <typeText>` in the bot's file and makes the bot use it. */
+  const createAlias = (typeText: string, importContext: boolean) => {
+    const next = createContextType(ctx.bot.file, ctx.tree.read(ctx.bot.file)!, variable, createdContextName, typeText, ctx.styleOf(ctx.bot.file));
     if (!next) return manual(ctx.bot.file, "add the flavor to your context type");
     ctx.tree.write(ctx.bot.file, next);
-    const withContext = ensureNamedImport(ctx.bot.file, next, { specifier: "grammy", names: ["type Context"] }, ctx.styleOf(ctx.bot.file));
-    if (withContext !== false) ctx.tree.write(ctx.bot.file, withContext);
+    if (importContext) {
+      const withContext = ensureNamedImport(ctx.bot.file, next, { specifier: "grammy", names: ["type Context"] }, ctx.styleOf(ctx.bot.file));
+      if (withContext !== false) ctx.tree.write(ctx.bot.file, withContext);
+    }
     importFlavor(ctx.bot.file);
-    return;
-  }
+  };
 
-  // `new Bot<MyContext>`: find where MyContext is declared.
-  const typeName = contextType.replace(/<.*$/s, "").trim();
+  if (!contextType) return createAlias(wrap ? `${flavorName}<Context>` : `Context & ${flavor}`, true);
+
+  // `new Bot<MyContext>`: find where MyContext is declared, looking through
+  // wrapping flavors from packages (`new Bot<FileFlavor<AppContext>>`).
+  let typeText = contextType.trim();
+  for (let m = /^([\w$.]+)<(.*)>$/s.exec(typeText); m; m = /^([\w$.]+)<(.*)>$/s.exec(typeText)) {
+    if (wrap && m[1] === flavorName) return; // already wrapped
+    const outer = typeOrigin(ctx.bot.file, botText, m[1]!);
+    if (!outer || outer.local || outer.specifier.startsWith(".")) break;
+    typeText = m[2]!.trim();
+  }
+  const typeName = typeText.replace(/<.*$/s, "").trim();
   let file = ctx.bot.file;
   let name = typeName;
   const origin = typeOrigin(file, botText, typeName);
@@ -53,8 +67,16 @@ export function extendContext(edit: ExtendContextEdit, ctx: OpContext): void {
   } else if (!origin) {
     return manual(file, `${typeName} is not declared in ${file}; add the flavor where it is`);
   }
-  const result = extendContextType(file, ctx.tree.read(file)!, name, flavor);
+  const result = extendContextType(file, ctx.tree.read(file)!, name, flavor, wrap);
   if (result === false) return;
+  // An interface cannot be wrapped: the bot's type argument is wrapped where it stands.
+  if (result === "unsupported" && wrap) {
+    const wrapped = wrapBotTypeArgument(ctx.bot.file, ctx.tree.read(ctx.bot.file)!, variable, flavorName);
+    if (wrapped === undefined) return manual(ctx.bot.file, `wrap your context type: new Bot<${flavorName}<${contextType}>>`);
+    if (wrapped !== false) ctx.tree.write(ctx.bot.file, wrapped);
+    importFlavor(ctx.bot.file);
+    return;
+  }
   if (result === "not-found" || result === "unsupported") return manual(file, `${name} could not be extended automatically; add the flavor to it`);
   ctx.tree.write(file, result);
   importFlavor(file);
