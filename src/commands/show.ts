@@ -8,18 +8,12 @@ import { conditionHolds, resolveAnswers } from "../recipes/answers.js";
 import { loadCatalogue } from "../recipes/catalogue.js";
 import type { JsonValue } from "../recipes/manifest.js";
 import { exampleAnswers } from "../recipes/example-answers.js";
+import { typicalFacts } from "../recipes/typical-facts.js";
 import { renderString, renderTemplateFile } from "../render/render-recipe.js";
 import { color } from "../ui/colors.js";
 
 /** Facts of a typical project, for previews outside a project. */
-export const previewFacts: Record<string, JsonValue> = {
-  bot: "bot",
-  botFile: "src/bot.ts",
-  contextType: "Context",
-  served: "polling",
-  moduleKind: "esm",
-  recipesDir: "src/recipes",
-};
+export const previewFacts: Record<string, JsonValue> = { ...typicalFacts };
 
 export interface ShowOptions {
   json?: boolean;

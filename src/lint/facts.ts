@@ -1,5 +1,6 @@
 import { templateFacts } from "../engine/plan.js";
 import type { ProjectFacts } from "../project/project-facts.js";
+import { typicalFacts } from "../recipes/typical-facts.js";
 import type { JsonValue } from "../recipes/manifest.js";
 
 /**
@@ -18,11 +19,4 @@ export const factVariants: Record<string, JsonValue[]> = {
 };
 
 /** Facts of a typical project, the base of every lint rendering. */
-export const lintFacts: Record<string, JsonValue> = {
-  bot: "bot",
-  botFile: "src/bot.ts",
-  contextType: "Context",
-  served: "polling",
-  moduleKind: "esm",
-  recipesDir: "src/recipes",
-};
+export const lintFacts: Record<string, JsonValue> = { ...typicalFacts };

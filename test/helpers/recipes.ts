@@ -15,6 +15,7 @@ import { loadCatalogue } from "../../src/recipes/catalogue.js";
 import { exampleAnswers } from "../../src/recipes/example-answers.js";
 import type { Answers, JsonValue, Recipe } from "../../src/recipes/manifest.js";
 import { renderString, renderTemplateFile } from "../../src/render/render-recipe.js";
+import { typicalFacts } from "../../src/recipes/typical-facts.js";
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 export const fixturesDir = join(repoRoot, "test/fixtures");
@@ -63,14 +64,7 @@ export async function applyRecipes(
   return plan;
 }
 
-export const defaultFacts: Record<string, JsonValue> = {
-  bot: "bot",
-  botFile: "src/bot.ts",
-  contextType: "Context",
-  served: "polling",
-  moduleKind: "esm",
-  recipesDir: "src/recipes",
-};
+export const defaultFacts: Record<string, JsonValue> = { ...typicalFacts };
 
 /**
  * Renders a recipe's files with answers into a fresh folder and returns

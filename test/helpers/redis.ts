@@ -5,6 +5,8 @@
 // and the tests say so and skip. Under CI a missing server is an error.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { createServer, connect } from "node:net";
+import { Redis } from "ioredis";
+import { afterAll, beforeAll } from "vitest";
 
 export interface RedisServer {
   url: string;
@@ -71,5 +73,36 @@ export async function startRedis(): Promise<RedisServer | undefined> {
         child.once("exit", () => resolve());
         child.kill("SIGTERM");
       }),
+  };
+}
+
+/**
+ * For a `describe` block: starts a redis-server before its tests and stops
+ * it (and every client `connect()` made) after them.
+ *
+ * ```ts
+ * describe.skipIf(!redisAvailable)("with Redis", () => {
+ *   const redis = useRedis();
+ *   it("…", async () => { const client = redis.connect(); … });
+ * });
+ * ```
+ */
+export function useRedis(): { url: () => string; connect: () => Redis } {
+  let server: RedisServer | undefined;
+  const clients: Redis[] = [];
+  beforeAll(async () => {
+    server = await startRedis();
+  });
+  afterAll(async () => {
+    await Promise.all(clients.map((c) => c.quit()));
+    await server?.stop();
+  });
+  return {
+    url: () => server!.url,
+    connect: () => {
+      const client = new Redis(server!.url);
+      clients.push(client);
+      return client;
+    },
   };
 }

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiError, commandMessage, createTestBot, groupChat, privateChat, textMessage, user, type TestBot } from "../helpers/harness.js";
 import { fixturesDir, renderRecipe, tmpDir, typecheck } from "../helpers/recipes.js";
-import { redisAvailable, startRedis, type RedisServer } from "../helpers/redis.js";
+import { redisAvailable, useRedis } from "../helpers/redis.js";
 
 type BroadcastMessage = { kind: "text"; text: string } | { kind: "copy"; fromChatId: number; messageId: number };
 interface BroadcastJob {
@@ -333,20 +333,7 @@ describe("the broadcast", () => {
 });
 
 describe.skipIf(!redisAvailable)("the Redis store", () => {
-  let server: RedisServer | undefined;
-  const clients: Redis[] = [];
-  beforeAll(async () => {
-    server = await startRedis();
-  });
-  afterAll(async () => {
-    await Promise.all(clients.map((c) => c.quit()));
-    await server?.stop();
-  });
-  const connect = () => {
-    const client = new Redis(server!.url);
-    clients.push(client);
-    return client;
-  };
+  const { connect } = useRedis();
 
   it("tracks subscribers in a set shared by processes, and a broadcast removes blocked users from it", async () => {
     const mod = await load({ store: "redis" });

@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BOT_INFO, commandMessage, defaultResult, groupChat, textMessage, type ApiCall } from "../helpers/harness.js";
 import { fixturesDir, renderRecipe, tmpDir, typecheck } from "../helpers/recipes.js";
-import { redisAvailable, startRedis, type RedisServer } from "../helpers/redis.js";
+import { redisAvailable, useRedis } from "../helpers/redis.js";
 
 interface SessionData {
   name?: string;
@@ -171,20 +171,7 @@ describe("the session key follows the answer", () => {
 });
 
 describe.skipIf(!redisAvailable)("persistence with Redis", () => {
-  let server: RedisServer | undefined;
-  const clients: Redis[] = [];
-  beforeAll(async () => {
-    server = await startRedis();
-  });
-  afterAll(async () => {
-    await Promise.all(clients.map((c) => c.quit()));
-    await server?.stop();
-  });
-  const connect = () => {
-    const client = new Redis(server!.url, { lazyConnect: false });
-    clients.push(client);
-    return client;
-  };
+  const { connect } = useRedis();
 
   it("two running instances share one session and one conversation", async () => {
     const mod = await load({ store: "redis" });
