@@ -41,7 +41,7 @@ const cases: Case[] = [
   { name: "an --entry outside the project", fixture: "cjs-single", args: (d) => ["add", "error-handler", "--yes", "--entry", "../outside.ts", "--cwd", d], code: 2, message: /--entry "\.\.\/outside\.ts" is outside the project/ },
   { name: "a recipe target outside the project", fixture: "cjs-single", args: (d) => ["add", "evil", "--yes", "--cwd", d, "--templates", pack({ "evil/recipe.json": manifest("../escaped.ts"), "evil/x.ts.hbs": "export {};\n" })], code: 2, message: /target path "\.\.\/escaped\.ts" is outside the project/ },
   { name: "an absolute recipe target", fixture: "cjs-single", args: (d) => ["add", "evil", "--yes", "--cwd", d, "--templates", pack({ "evil/recipe.json": manifest("/tmp/escaped.ts"), "evil/x.ts.hbs": "export {};\n" })], code: 2, message: /target path "\/tmp\/escaped\.ts" is absolute/ },
-  { name: "a template with a syntax error", fixture: "cjs-single", args: (d) => ["add", "evil", "--yes", "--cwd", d, "--templates", pack({ "evil/recipe.json": manifest("x.ts"), "evil/x.ts.hbs": "// ok\n{{#if a}}\n" })], code: 1, message: /evil\/x\.ts\.hbs:\d+: template error: unexpected end of template/ },
+  { name: "a template with a syntax error", fixture: "cjs-single", args: (d) => ["add", "evil", "--yes", "--cwd", d, "--templates", pack({ "evil/recipe.json": manifest("x.ts"), "evil/x.ts.hbs": "// ok\n{{#if a}}\n" })], code: 1, message: /evil\/x\.ts\.hbs:\d+:\d+: template error: handlebars syntax error: unexpected end of template/ },
 ];
 
 describe.each(cases)("$name", ({ fixture, args, code, message }) => {

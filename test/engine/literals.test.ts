@@ -70,14 +70,14 @@ describe("templates with the str helper", () => {
 
   it("strict mode: a missing variable is an error naming the template", () => {
     const render = compileTemplate("const x = {{json missing}};", "templates/x/x.ts.hbs");
-    expect(() => render({})).toThrow(/templates\/x\/x\.ts\.hbs:1:18: template error: "missing"/);
+    expect(() => render({})).toThrow(/templates\/x\/x\.ts\.hbs:1:18: template error: unknown variable "missing"/);
     expect(() => compileTemplate("{{#if nope}}x{{/if}}{{#each list}}{{this}}{{../alsoNope}}{{/each}}", "t.hbs")({ list: [1] })).toThrow(/"nope"/);
     expect(() => compileTemplate("{{#each list}}{{../alsoNope}}{{/each}}", "t.hbs")({ list: [1] })).toThrow(/"alsoNope"/);
     expect(compileTemplate("{{#each list}}[{{this}}]{{/each}}", "t.hbs")({ list: [5, 6] })).toBe("[5][6]");
   });
 
   it("a syntax error is reported with the template's line", () => {
-    expect(() => compileTemplate("line one\n{{#if x}}\nnever closed\n", "templates/x/broken.ts.hbs")).toThrow(/templates\/x\/broken\.ts\.hbs:\d+: template error/);
+    expect(() => compileTemplate("line one\n{{#if x}}\nnever closed\n", "templates/x/broken.ts.hbs")).toThrow(/templates\/x\/broken\.ts\.hbs:\d+:\d+: template error: handlebars syntax error: unexpected end of template/);
   });
 
   it("an unknown helper is refused", () => {
