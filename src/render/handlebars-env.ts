@@ -34,7 +34,7 @@ export function compileTemplate(text: string, source: string): Renderer {
   const render: Renderer = (context) => {
     // Handlebars' strict mode misses helper arguments, #if and #each: check every name against the context.
     const defined = new Set(Object.keys(context).filter((k) => context[k] !== undefined));
-    const [problem] = checkTemplateNames(parsed.ast, defined);
+    const [problem] = checkTemplateNames(parsed.ast, defined, { plainItems: false });
     if (problem) throw templateProblem(problem, source);
     try {
       return template(context);

@@ -54,9 +54,11 @@ export function summarize(error: unknown): string {
 /**
  * Every variable a template uses must be a declared question or a known fact
  * (`names`), and every helper must exist. Names inside `{{#each}}`/`{{#with}}`
- * refer to the item and are checked when the template is rendered.
+ * refer to the item; with `plainItems` (recipe answers: strings, numbers,
+ * lists of those) looking a field up on an item is a problem too.
  */
-export function checkTemplateNames(ast: Program, names: ReadonlySet<string>): TemplateProblem[] {
+export function checkTemplateNames(ast: Program, names: ReadonlySet<string>, options: { plainItems?: boolean } = {}): TemplateProblem[] {
+  const plainItems = options.plainItems ?? true;
   const problems: TemplateProblem[] = [];
   const at = (node: Node) => ({ line: node.loc.start.line, column: node.loc.start.column + 1 });
   const known = [...names].sort().join(", ");
@@ -74,7 +76,7 @@ export function checkTemplateNames(ast: Program, names: ReadonlySet<string>): Te
     if (level < 0) problems.push({ ...at(path), message: `"${path.original}" goes above the template's root`, hint: "remove a ../" });
     else if (level === 0 && !names.has(head)) {
       problems.push({ ...at(path), message: `unknown variable "${head}"`, hint: `declare a question "${head}" or use one of: ${known}` });
-    } else if (level > 0 && head !== "length") {
+    } else if (level > 0 && head !== "length" && plainItems) {
       // Answers are strings, numbers, booleans and lists of those: an item has no fields, and a
       // helper given a missing one silently renders "undefined".
       problems.push({
