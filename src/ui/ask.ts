@@ -34,7 +34,7 @@ export function promptAsk(recipeId: string): AskFn {
       case "integer":
         return String((await prompts({ type: "text", name: "v", message, initial: initial === undefined ? "" : String(initial), validate }, { onCancel })).v);
       case "list":
-        return (await prompts({ type: "text", name: "v", message: `${message} (comma-separated)`, initial: Array.isArray(initial) ? initial.join(",") : "", validate }, { onCancel })).v;
+        return (await prompts({ type: "text", name: "v", message: /comma/i.test(message) ? message : `${message} (comma-separated)`, initial: Array.isArray(initial) ? initial.join(",") : "", validate }, { onCancel })).v;
       case "string":
         return (await prompts({ type: "text", name: "v", message, initial: typeof initial === "string" ? initial : "", validate }, { onCancel })).v;
     }
