@@ -10,6 +10,7 @@ import type { Answers, EditSpec, JsonValue, Recipe } from "../recipes/manifest.j
 import { renderString, renderTemplateFile } from "../render/render-recipe.js";
 import { addImport } from "./ops/add-import.js";
 import { extendContext } from "./ops/extend-context.js";
+import { ignorePath } from "./ops/ignore-path.js";
 import { install } from "./ops/install.js";
 import { replaceStart } from "./ops/replace-start.js";
 import { errorHandlerRank, setErrorHandler } from "./ops/set-error-handler.js";
@@ -32,6 +33,7 @@ const ops: { [K in EditSpec["op"]]: (edit: Extract<EditSpec, { op: K }>, ctx: Op
   "extend-context": extendContext,
   "wrap-handlers": wrapHandlers,
   "replace-start": replaceStart,
+  "ignore-path": ignorePath,
 };
 
 export interface PlanRequest {

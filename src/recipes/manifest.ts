@@ -203,7 +203,16 @@ export interface ReplaceStartEdit extends EditBase {
   named: string[];
 }
 
-export type EditSpec = AddImportEdit | InstallEdit | SetErrorHandlerEdit | ExtendContextEdit | WrapHandlersEdit | ReplaceStartEdit;
+/** Add a path the bot writes at run time to the project's `.gitignore`. */
+export interface IgnorePathEdit extends EditBase {
+  op: "ignore-path";
+  /** Project-relative; may use answers: `{{path}}`. */
+  path: string;
+  /** The path is a folder (written as `/path/`). */
+  folder?: boolean;
+}
+
+export type EditSpec = AddImportEdit | InstallEdit | SetErrorHandlerEdit | ExtendContextEdit | WrapHandlersEdit | ReplaceStartEdit | IgnorePathEdit;
 export type EditOp = EditSpec["op"];
 
 export interface NoteSpec {

@@ -8,7 +8,7 @@ export interface ManifestProblem {
 }
 
 const questionTypes = ["string", "integer", "boolean", "select", "multiselect", "list"] as const;
-const editOps = ["add-import", "install", "set-error-handler", "extend-context", "wrap-handlers", "replace-start"] as const;
+const editOps = ["add-import", "install", "set-error-handler", "extend-context", "wrap-handlers", "replace-start", "ignore-path"] as const;
 const idPattern = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 
 type Obj = Record<string, unknown>;
@@ -155,6 +155,9 @@ function checkEdit(e: unknown, at: string, names: Set<string>, problem: Report):
     case "extend-context":
       need("flavor", isStr(e.flavor), "a flavor type");
       need("module", isStr(e.module) !== isStr(e.file), "exactly one of module or file");
+      break;
+    case "ignore-path":
+      need("path", isStr(e.path) && e.path.trim() !== "", "a project-relative path");
       break;
     case "replace-start":
       need("code", isStr(e.code) && e.code.trim() !== "", "code");
