@@ -157,6 +157,34 @@ function rankOf(statement: Statement, ranks: Map<string, number>, locals: Map<st
 }
 
 /**
+ * From this rank on, installs are features (commands, menus, handlers), not
+ * gates: they go after the user's own middleware, which may set context
+ * properties, and still before the user's handlers.
+ */
+export const featureRank = 200;
+
+/**
+ * `bot.use(async (ctx, next) => { …; await next() })`: the user's own
+ * middleware, an inline function that takes `next` and calls it.
+ */
+function isUserMiddleware(statement: Statement, bot: string): boolean {
+  if (!Node.isExpressionStatement(statement)) return false;
+  const call = statement.getExpression();
+  if (!Node.isCallExpression(call)) return false;
+  const callee = call.getExpression();
+  if (!Node.isPropertyAccessExpression(callee) || callee.getName() !== "use" || callee.getExpression().getText() !== bot) return false;
+  const args = call.getArguments();
+  return (
+    args.length > 0 &&
+    args.every((arg) => {
+      if (!Node.isArrowFunction(arg) && !Node.isFunctionExpression(arg)) return false;
+      const next = arg.getParameters()[1]?.getName();
+      return next !== undefined && new RegExp(`\\b${next}\\s*\\(`).test(arg.getBody().getText());
+    })
+  );
+}
+
+/**
  * Installs a statement in the "recipe block": the run of recipe statements
  * directly after `const bot = new Bot(…)`, kept sorted by rank, and always
  * before the user's own handlers (which may never call `next()`).
@@ -175,7 +203,14 @@ export function installAfterBot(path: string, text: string, request: InstallRequ
     for (let i = siblings.indexOf(statement) + 1; i < siblings.length; i++) {
       const s = siblings[i]!;
       const rank = rankOf(s, request.ranks, locals);
-      if (rank === undefined) break;
+      if (rank === undefined) {
+        // Features go after the user's own middleware (which may set context properties they read).
+        if (request.rank >= featureRank && isUserMiddleware(s, request.bot)) {
+          anchor = s;
+          continue;
+        }
+        break;
+      }
       if (rank > request.rank) {
         before = s;
         break;

@@ -92,6 +92,15 @@ describe("installAfterBot", () => {
     expect(out).toBe("import { Bot } from 'grammy'\nexport function createBot() {\n\tconst app = new Bot('')\n\tapp.use(gate())\n\tapp.command('x', () => {})\n\treturn app\n}\n");
   });
 
+  it("puts features (rank >= 200) after the user's own middleware, gates before it", () => {
+    const featureRanks = new Map([...ranks, ["menu", 200]]);
+    const head = 'import { Bot } from "grammy";\nimport { accessControl } from "./recipes/access-control";\nimport { menu } from "./recipes/menu";\n\n';
+    const text = `${head}const bot = new Bot("");\nbot.use(async (ctx, next) => {\n  ctx.config = 1;\n  await next();\n});\nbot.on("message", h);\n`;
+    let out = installAfterBot("a.ts", text, { bot: "bot", code: "bot.use(menu())", rank: 200, ranks: featureRanks }, dq) as string;
+    out = installAfterBot("a.ts", out, { bot: "bot", code: "bot.use(accessControl())", rank: 20, ranks: featureRanks }, dq) as string;
+    expect(out).toBe(`${head}const bot = new Bot("");\nbot.use(accessControl());\nbot.use(async (ctx, next) => {\n  ctx.config = 1;\n  await next();\n});\nbot.use(menu());\nbot.on("message", h);\n`);
+  });
+
   it("returns undefined when the bot statement is not there", () => {
     expect(installAfterBot("a.ts", "const x = 1;\n", { bot: "bot", code: "bot.use(x())", rank: 1, ranks }, dq)).toBeUndefined();
   });
