@@ -1,7 +1,5 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { basename, dirname, join, relative, resolve } from "node:path";
-import { applyStyle } from "../ast/apply-style.js";
-import { defaultStyle } from "../project/code-style.js";
 import { usageError } from "../core/errors.js";
 import { commitChanges } from "../engine/commit.js";
 import { conditionHolds, resolveAnswers } from "../recipes/answers.js";
@@ -36,7 +34,7 @@ export async function showCommand(ref: string, options: ShowOptions): Promise<vo
   const view = { ...previewFacts, ...answers };
   const files = manifest.files
     .filter((f) => conditionHolds(f.when, answers, previewFacts))
-    .map((f) => ({ target: renderString(recipe, f.target, view, "files.target"), content: applyStyle(renderTemplateFile(recipe, f.template, view), defaultStyle) }));
+    .map((f) => ({ target: renderString(recipe, f.target, view, "files.target"), content: renderTemplateFile(recipe, f.template, view) })); // templates are in the canonical style already
 
   if (options.copyTo !== undefined) {
     copySnippet(recipe.ref, files, options.copyTo, options.force === true);

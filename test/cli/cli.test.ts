@@ -22,8 +22,8 @@ describe("--help and list", () => {
     expect(r.stderr).toBe("");
   });
 
-  it("--help and list never load ts-morph or the TypeScript compiler", () => {
-    for (const args of [["--help"], ["list"], ["list", "--json"], ["add", "--help"]]) {
+  it("--help, list and show never load ts-morph or the TypeScript compiler", () => {
+    for (const args of [["--help"], ["list"], ["list", "--json"], ["add", "--help"], ["show", "access-control"], ["show", "quote-message"]]) {
       const trace = join(tmpDir("trace"), "imports.txt");
       const r = spawnSync(process.execPath, ["--import", join(repoRoot, "test/helpers/trace-imports.mjs"), binPath, ...args], {
         env: { ...process.env, TRACE_IMPORTS_FILE: trace, NO_COLOR: "1" },
