@@ -122,6 +122,20 @@ export interface DependencySpec {
   when?: Condition;
 }
 
+/**
+ * A version range the recipe's code needs. `when` may test answers and facts;
+ * facts name installed packages as `facts.major:<package>` (the installed
+ * major, a number; `0.x` gives the minor as `0.x`), so a recipe can hold a
+ * variant for an older plugin major and require the newer one otherwise.
+ */
+export interface RequirementSpec {
+  name: string;
+  range: string;
+  /** What upgrading into the range breaks in the user's own code, shown when it is not met (conversations v1 → v2). */
+  breaking?: string;
+  when?: Condition;
+}
+
 export interface FileSpec {
   /** Template file in the recipe folder, e.g. `access-control.ts.hbs`. */
   template: string;
@@ -229,6 +243,14 @@ export interface RecipeManifest {
   /** `recipe` is inserted by `add`; `snippet` is only printed by `show`. */
   kind?: "recipe" | "snippet";
   questions: Question[];
+  /**
+   * Packages the recipe's code needs, installed or not by it, with the
+   * semver range its code compiles against: `{ "grammy": ">=1.20.0" }`.
+   * Read against the project's installed versions before anything is
+   * rendered (see `project/installed-versions.ts`); `dependencies` ranges
+   * count as requirements too when the package is already installed.
+   */
+  requires?: RequirementSpec[];
   dependencies?: DependencySpec[];
   files: FileSpec[];
   edits: EditSpec[];

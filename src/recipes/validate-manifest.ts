@@ -1,4 +1,5 @@
 import type { Question, RecipeManifest } from "./manifest.js";
+import validRange from "semver/ranges/valid.js";
 import { isFormatName } from "./validators.js";
 
 /** One problem in a manifest, at a JSON path such as `questions[0].default`. */
@@ -25,7 +26,7 @@ export function validateManifest(data: unknown): ManifestProblem[] {
   const problem = (path: string, message: string) => problems.push({ path, message });
   if (!isObj(data)) return [{ path: "", message: "the manifest must be a JSON object" }];
 
-  const known = new Set(["$schema", "id", "title", "description", "seeds", "kind", "questions", "dependencies", "files", "edits", "notes"]);
+  const known = new Set(["$schema", "id", "title", "description", "seeds", "kind", "questions", "requires", "dependencies", "files", "edits", "notes"]);
   for (const key of Object.keys(data)) if (!known.has(key)) problem(key, `unknown field "${key}"`);
 
   if (!isStr(data.id) || !idPattern.test(data.id)) problem("id", "id must be kebab-case (a-z, 0-9 and -)");
@@ -41,7 +42,7 @@ export function validateManifest(data: unknown): ManifestProblem[] {
 
   const listOf = (field: string) => {
     const v = data[field];
-    if (v === undefined && (field === "dependencies" || field === "notes")) return [];
+    if (v === undefined && (field === "dependencies" || field === "notes" || field === "requires")) return [];
     if (!Array.isArray(v)) {
       problem(field, `${field} must be a list`);
       return [];
@@ -52,6 +53,15 @@ export function validateManifest(data: unknown): ManifestProblem[] {
     const at = `dependencies[${i}]`;
     if (!isObj(d) || !isStr(d.name) || !isStr(d.version)) problem(at, "a dependency has a name and a version range");
     else checkWhen(d.when, at, names, problem);
+  });
+  listOf("requires").forEach((r, i) => {
+    const at = `requires[${i}]`;
+    if (!isObj(r) || !isStr(r.name) || !isStr(r.range)) problem(at, "a requirement has a package name and a semver range");
+    else if (validRange(r.range) === null) problem(`${at}.range`, `"${r.range}" is not a semver range`);
+    else {
+      if (r.breaking !== undefined && !isStr(r.breaking)) problem(`${at}.breaking`, "breaking is a sentence");
+      checkWhen(r.when, at, names, problem);
+    }
   });
   listOf("files").forEach((f, i) => {
     const at = `files[${i}]`;
