@@ -65,6 +65,7 @@ export function buildProgram(): Command {
     .option("--templates <dir>", "also load recipes from this folder (repeatable)", collect)
     .addOption(pmOption())
     .option("--no-install", "only edit package.json; print the install command to run")
+    .option("--upgrade", "raise grammY or a plugin the project has below what a recipe needs (otherwise the recipe is refused)")
     .action(async (refs, options) => (await import("./commands/add.js")).addCommand(refs, { ...options, verbose: program.opts().verbose }));
 
   newOptions(

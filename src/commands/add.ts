@@ -1,4 +1,4 @@
-import { usageError } from "../core/errors.js";
+import { CliError, usageError } from "../core/errors.js";
 import { commitChanges } from "../engine/commit.js";
 import { locateBot, planAdd, templateFacts } from "../engine/plan.js";
 import { scanProject } from "../project/scan-project.js";
@@ -11,7 +11,7 @@ import { answersFor, givenAnswers } from "./collect-answers.js";
 import { runAddGate } from "../check/add-gate.js";
 import { installDependencies, installFailure, type InstallReport } from "../engine/install-dependencies.js";
 import type { Plan } from "../engine/plan-types.js";
-import { addDependenciesCommands, detectPackageManager } from "../project/package-manager.js";
+import { addDependenciesCommands, detectPackageManager, formatCommand } from "../project/package-manager.js";
 
 export interface AddOptions {
   cwd: string;
@@ -30,6 +30,8 @@ export interface AddOptions {
   pm?: string;
   /** `--no-install` sets false: only package.json is edited and the command printed. */
   install?: boolean;
+  /** `--upgrade`: raise installed packages below what a recipe needs (grammY, a plugin) instead of refusing. */
+  upgrade?: boolean;
 }
 
 /** Whether prompts may be shown: a terminal on stdin, not CI, not --yes, not --json. */
@@ -55,12 +57,25 @@ export async function addCommand(refs: string[], options: AddOptions): Promise<v
   const facts = templateFacts(project, locateBot(project));
   const answers = await answersFor(recipes, given, facts, interactive ? (r) => promptAsk(r.ref) : undefined);
 
-  const plan = planAdd({
+  const pm = detectPackageManager(project.root, options.pm);
+  const request = {
     project,
     recipes: recipes.map((recipe) => ({ recipe, answers: answers.get(recipe)! })),
     catalogue: catalogue.recipes,
     force: options.force,
-  });
+    upgrade: options.upgrade,
+    installCommand: (specs: string[]) => addDependenciesCommands(pm.name, specs.map((spec) => ({ name: spec.slice(0, spec.lastIndexOf("@")), version: spec.slice(spec.lastIndexOf("@") + 1), dev: false }))).map(formatCommand).join(" && "),
+  };
+  let plan: Plan;
+  try {
+    plan = planAdd(request);
+  } catch (error) {
+    // A version below what a recipe needs: an interactive run asks before upgrading.
+    if (!(interactive && !options.upgrade && error instanceof CliError && / needs .+, this project has /.test(error.message))) throw error;
+    process.stderr.write(`${error.message}\n`);
+    if (!(await confirm("Upgrade them with this change?"))) throw usageError("not upgraded; nothing was written");
+    plan = planAdd({ ...request, upgrade: true });
+  }
 
   const nothing = plan.changes.length === 0;
   if (options.json) {
@@ -101,7 +116,7 @@ export async function addCommand(refs: string[], options: AddOptions): Promise<v
  * command instead). Undefined when nothing was added.
  */
 export async function installAdded(root: string, plan: Plan, options: { pm?: string; install?: boolean }): Promise<InstallReport | undefined> {
-  const added = plan.dependencies.filter((d) => d.status === "added");
+  const added = plan.dependencies.filter((d) => d.status === "added" || d.status === "upgraded");
   if (added.length === 0) return undefined;
   const pm = detectPackageManager(root, options.pm);
   const commands = addDependenciesCommands(pm.name, added);

@@ -45,3 +45,27 @@ export function addDependencies(
   const trailing = /\r?\n$/.test(text) ? eol : "";
   return { text: JSON.stringify(pkg, null, indent).replace(/\n/g, eol) + trailing, results };
 }
+
+/**
+ * Raises the ranges of packages package.json already names (`--upgrade`),
+ * in the section that names them, keeping indentation and line endings;
+ * a package it does not name is added to `dependencies`.
+ */
+export function upgradeDependencies(text: string, upgrades: Array<{ name: string; range: string }>): { text: string; results: DependencyChange[] } {
+  const pkg = JSON.parse(text) as Record<string, unknown>;
+  const results: DependencyChange[] = [];
+  for (const { name, range } of upgrades) {
+    const field = ["dependencies", "devDependencies", "optionalDependencies"].find((f) => (pkg[f] as Record<string, string> | undefined)?.[name] !== undefined) ?? "dependencies";
+    const section = { ...((pkg[field] as Record<string, string> | undefined) ?? {}) };
+    const existing = section[name];
+    if (existing === range) continue;
+    section[name] = range;
+    pkg[field] = existing === undefined ? Object.fromEntries(Object.entries(section).sort(([a], [b]) => a.localeCompare(b))) : section;
+    results.push({ name, version: range, dev: field === "devDependencies", status: "upgraded", ...(existing !== undefined && { existing }) });
+  }
+  if (results.length === 0) return { text, results };
+  const indent = /^[ \t]+(?=")/m.exec(text)?.[0] ?? "  ";
+  const eol = text.includes("\r\n") ? "\r\n" : "\n";
+  const trailing = /\r?\n$/.test(text) ? eol : "";
+  return { text: JSON.stringify(pkg, null, indent).replace(/\n/g, eol) + trailing, results };
+}

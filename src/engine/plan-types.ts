@@ -28,7 +28,8 @@ export interface DependencyChange {
   name: string;
   version: string;
   dev: boolean;
-  status: "added" | "present" | "conflict";
+  /** `upgraded`: an installed version below what a recipe needs, raised with `--upgrade`. */
+  status: "added" | "present" | "conflict" | "upgraded";
   /** The range already in package.json, for present/conflict. */
   existing?: string;
 }

@@ -15,7 +15,8 @@ import { install } from "./ops/install.js";
 import { replaceStart } from "./ops/replace-start.js";
 import { errorHandlerRank, setErrorHandler } from "./ops/set-error-handler.js";
 import { wrapHandlers } from "./ops/wrap-handlers.js";
-import { addDependencies } from "./package-json.js";
+import { addDependencies, upgradeDependencies } from "./package-json.js";
+import { unmetError, unmetRequirements, upgradeRange, versionFacts } from "./requirements.js";
 import type { BotLocation, ManualStep, OpContext, Plan } from "./plan-types.js";
 import { Tree } from "./tree.js";
 
@@ -43,6 +44,10 @@ export interface PlanRequest {
   catalogue: Recipe[];
   /** Overwrite generated files the user has changed. */
   force?: boolean;
+  /** `--upgrade`: raise installed packages below what a recipe needs instead of refusing. */
+  upgrade?: boolean;
+  /** The install command for package specs, in the project's package manager (for messages). */
+  installCommand?: (specs: string[]) => string;
 }
 
 /** Finds the one bot of the project among the candidate files (parsing only those). */
@@ -106,6 +111,7 @@ export function templateFacts(project: ProjectFacts, bot: BotLocation): Record<s
     served: project.served,
     moduleKind: project.moduleKind,
     recipesDir: botDir === "." ? "recipes" : `${botDir}/recipes`,
+    ...versionFacts(project.installed),
   };
 }
 
@@ -127,6 +133,19 @@ export function planAdd(request: PlanRequest): Plan {
   };
   const plan: Plan = { bot, recipes: [], changes: [], skipped: [], manual: [], notes: [], dependencies: [] };
   const projectStyle = styleOf(bot.file);
+
+  // 0. Versions: refuse (or, with --upgrade, raise) what the installed packages do not meet.
+  const unmet = request.recipes.flatMap(({ recipe, answers }) => unmetRequirements(recipe, (when) => conditionHolds(when, answers, facts), project.installed));
+  if (unmet.length > 0) {
+    if (!request.upgrade) throw unmetError(unmet, request.installCommand ?? ((specs) => `npm install ${specs.join(" ")}`));
+    const pkgText = tree.read("package.json");
+    if (pkgText !== undefined) {
+      const { text, results } = upgradeDependencies(pkgText, unmet.map((u) => ({ name: u.name, range: upgradeRange(u.range) })));
+      tree.write("package.json", text);
+      plan.dependencies.push(...results);
+      for (const u of unmet) plan.notes.push(`${u.recipe}: upgrades ${u.name} ${u.have.version} → ${upgradeRange(u.range)}${u.breaking ? ` (${u.breaking})` : ""}`);
+    }
+  }
 
   for (const { recipe, answers } of request.recipes) {
     const id = recipe.manifest.id;

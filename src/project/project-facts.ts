@@ -1,4 +1,5 @@
 import type { CodeStyle } from "./code-style.js";
+import type { InstalledPackage } from "./installed-versions.js";
 
 /** How relative imports are written in the project. */
 export interface ImportStyle {
@@ -25,6 +26,8 @@ export interface ProjectFacts {
   candidates: string[];
   /** Project-relative files whose text mentions a given token (kept for op look-ups such as command names). */
   texts: Map<string, string>;
+  /** The installed version of grammy and of every package package.json names (node_modules, then the lockfile, then the range). */
+  installed: Map<string, InstalledPackage>;
   /** Style to use where a file gives no evidence (new files). */
   style: CodeStyle;
 }

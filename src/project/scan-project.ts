@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { failure } from "../core/errors.js";
 import { detectCodeStyle, defaultStyle, type CodeStyle } from "./code-style.js";
+import { detectInstalledVersions } from "./installed-versions.js";
 import { parseJsonc } from "./jsonc.js";
 import type { ProjectFacts } from "./project-facts.js";
 
@@ -62,6 +63,7 @@ export function scanProject(rootArg: string, entry?: string): ProjectFacts {
     served,
     candidates,
     texts,
+    installed: detectInstalledVersions(root, packageJson, ["grammy"]),
     style: sample.reduceRight<CodeStyle>((fallback, text) => detectCodeStyle(text, fallback), defaultStyle),
   };
 }

@@ -35,6 +35,7 @@ export function formatSummary(plan: Plan, stream: NodeJS.WriteStream): string {
   for (const s of plan.skipped) lines.push(`  ${color.yellow("skip", stream)}   ${s.path}: ${s.reason}`);
   for (const d of plan.dependencies) {
     if (d.status === "added") lines.push(`  ${color.green("dep", stream)}    ${d.name}@${d.version}${d.dev ? " (dev)" : ""}`);
+    if (d.status === "upgraded") lines.push(`  ${color.yellow("dep", stream)}    ${d.name}: ${d.existing ?? "(not in package.json)"} → ${d.version}`);
     if (d.status === "conflict") lines.push(`  ${color.red("dep", stream)}    ${d.name}: package.json has ${d.existing}, the recipe needs ${d.version}; not changed, resolve it yourself`);
   }
   if (plan.manual.length > 0) {

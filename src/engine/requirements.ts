@@ -1,0 +1,72 @@
+import major from "semver/functions/major.js";
+import satisfies from "semver/functions/satisfies.js";
+import minVersion from "semver/ranges/min-version.js";
+import validRange from "semver/ranges/valid.js";
+import { failure } from "../core/errors.js";
+import type { InstalledPackage } from "../project/installed-versions.js";
+import type { Condition, JsonValue, Recipe } from "../recipes/manifest.js";
+
+// === What a recipe's code needs against what the project has ===
+//
+// A recipe names the versions its code compiles against (`requires`, and the
+// ranges of the `dependencies` it adds). Before anything is rendered, each is
+// compared with the version the project has installed: a recipe never writes
+// code that does not compile against the installed grammY or plugin. Unmet
+// ranges stop the run with the upgrade to make; `--upgrade` makes it instead.
+
+export interface UnmetRequirement {
+  recipe: string;
+  name: string;
+  range: string;
+  have: InstalledPackage;
+  /** What the upgrade breaks in the user's own code, from the manifest. */
+  breaking?: string;
+}
+
+/** The facts conditions can test: `major:<package>` → the installed major. */
+export function versionFacts(installed: Map<string, InstalledPackage>): Record<string, JsonValue> {
+  const facts: Record<string, JsonValue> = {};
+  for (const [name, pkg] of installed) {
+    try {
+      facts[`major:${name}`] = major(pkg.version);
+    } catch {
+      // Not a semver version (a git or file dependency): no fact.
+    }
+  }
+  return facts;
+}
+
+/** The recipe's requirements (and dependency ranges) that hold for these answers and that the installed versions do not meet. */
+export function unmetRequirements(recipe: Recipe, holds: (when: Condition | undefined) => boolean, installed: Map<string, InstalledPackage>): UnmetRequirement[] {
+  const wanted = [
+    ...(recipe.manifest.requires ?? []).filter((r) => holds(r.when)).map((r) => ({ name: r.name, range: r.range, breaking: r.breaking })),
+    ...(recipe.manifest.dependencies ?? []).filter((d) => holds(d.when)).map((d) => ({ name: d.name, range: d.version, breaking: undefined })),
+  ];
+  const out: UnmetRequirement[] = [];
+  for (const w of wanted) {
+    const have = installed.get(w.name);
+    if (!have || validRange(w.range) === null) continue;
+    if (satisfies(have.version, w.range, { includePrerelease: true })) continue;
+    if (out.some((o) => o.name === w.name && o.range === w.range)) continue;
+    out.push({ recipe: recipe.ref, name: w.name, range: w.range, have, ...(w.breaking !== undefined && { breaking: w.breaking }) });
+  }
+  return out;
+}
+
+/** The range written into package.json for an upgrade: the recipe's own caret range, or `^` the lowest version a `>=` range allows. */
+export function upgradeRange(range: string): string {
+  if (/^[\^~]?\d/.test(range.trim())) return range.trim();
+  const min = minVersion(range);
+  return min ? `^${min.version}` : range;
+}
+
+/** The one-line refusal for unmet requirements, with the upgrade command and what it breaks. */
+export function unmetError(unmet: UnmetRequirement[], installCommand: (specs: string[]) => string): Error {
+  const what = unmet.map((u) => `${u.recipe} needs ${u.name} ${u.range}, this project has ${u.have.version}${u.have.source === "node_modules" ? "" : ` (from ${u.have.source === "lockfile" ? "the lockfile" : "package.json"})`}`);
+  const breaking = unmet.filter((u) => u.breaking).map((u) => `upgrading ${u.name}: ${u.breaking}`);
+  const specs = [...new Set(unmet.map((u) => `${u.name}@${upgradeRange(u.range)}`))];
+  return failure(
+    `${what.join("; ")}; nothing was written${breaking.length > 0 ? `\n${breaking.join("\n")}` : ""}`,
+    `upgrade first (${installCommand(specs)}) and run again, or pass --upgrade to have package.json and the install updated with the change`,
+  );
+}
