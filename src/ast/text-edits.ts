@@ -1,6 +1,6 @@
 import { Node, SyntaxKind, type ImportDeclaration, type SourceFile, type Statement } from "ts-morph";
 import type { CodeStyle } from "../project/code-style.js";
-import { findBotStatement } from "./find-bot.js";
+import { botHeritage, findBotStatement, findInstallBlock } from "./find-bot.js";
 import { withParsed } from "./parse.js";
 
 // === Pure edits of TypeScript text ===
@@ -133,8 +133,10 @@ function insertImportLine(sf: SourceFile, text: string, line: string, style: Cod
 // === Statements after the bot is created ===
 
 export interface InstallRequest {
-  /** The variable holding the bot. */
+  /** The variable holding the bot; `this` in a subclass of Bot. */
   bot: string;
+  /** The subclass of Bot whose registering method receives the statement. */
+  className?: string;
   /** The statement to install, without a trailing semicolon. */
   code: string;
   rank: number;
@@ -193,14 +195,14 @@ function isUserMiddleware(statement: Statement, bot: string): boolean {
  */
 export function installAfterBot(path: string, text: string, request: InstallRequest, style: CodeStyle): string | false | undefined {
   return withParsed(path, text, (sf) => {
-    const found = findBotStatement(sf, request.bot);
+    const found = findInstallBlock(sf, request.bot, request.className);
     if (!found) return undefined;
-    const { statement, siblings } = found;
+    const { anchor: botStatement, siblings, block } = found;
     if (siblings.some((s) => sameCode(s.getText(), request.code))) return false;
     const locals = importedLocals(sf);
-    let anchor: Statement = statement;
+    let anchor: Statement | undefined = botStatement;
     let before: Statement | undefined;
-    for (let i = siblings.indexOf(statement) + 1; i < siblings.length; i++) {
+    for (let i = botStatement ? siblings.indexOf(botStatement) + 1 : 0; i < siblings.length; i++) {
       const s = siblings[i]!;
       const rank = rankOf(s, request.ranks, locals);
       if (rank === undefined) {
@@ -209,6 +211,7 @@ export function installAfterBot(path: string, text: string, request: InstallRequ
           anchor = s;
           continue;
         }
+        before ??= anchor ? undefined : s;
         break;
       }
       if (rank > request.rank) {
@@ -217,16 +220,19 @@ export function installAfterBot(path: string, text: string, request: InstallRequ
       }
       anchor = s;
     }
-    const indent = indentOf(text, statement.getStart());
     const line = `${request.code}${semi(style)}`;
     if (before) {
       const lineStart = text.lastIndexOf("\n", before.getStart(true) - 1) + 1;
       const leading = before.getStart(true);
       // Keep a comment that sits on the lines above the statement with it.
       const at = Math.min(lineStart, leading);
-      return applySplices(text, [{ at, insert: `${indent}${line}${style.eol}` }]);
+      return applySplices(text, [{ at, insert: `${indentOf(text, before.getStart())}${line}${style.eol}` }]);
     }
-    return applySplices(text, [{ at: endOfLine(text, anchor.getEnd()), insert: `${style.eol}${indent}${line}` }]);
+    if (anchor) return applySplices(text, [{ at: endOfLine(text, anchor.getEnd()), insert: `${style.eol}${indentOf(text, anchor.getStart())}${line}` }]);
+    // An empty method body: one level deeper than the line that opens it.
+    const open = block.getStart() + 1;
+    const indent = indentOf(text, block.getStart()) + style.indent;
+    return applySplices(text, [{ at: open, insert: `${style.eol}${indent}${line}` }]);
   });
 }
 
@@ -292,21 +298,32 @@ export function typeOrigin(path: string, text: string, typeName: string): { loca
   });
 }
 
+/** The type arguments of the bot: `new Bot<…>(…)`, or the `extends Bot<…>` clause of a subclass. */
+function botTypeTarget(sf: SourceFile, bot: string, className?: string): { typeArgument?: Node; insertAt: number } | undefined {
+  if (bot === "this" && className) {
+    const heritage = botHeritage(sf, className);
+    if (!heritage) return undefined;
+    return { typeArgument: heritage.getTypeArguments()[0], insertAt: heritage.getExpression().getEnd() };
+  }
+  const decl = findBotStatement(sf, bot)?.statement.getDescendantsOfKind(SyntaxKind.NewExpression)[0];
+  if (!decl) return undefined;
+  return { typeArgument: decl.getTypeArguments()[0], insertAt: decl.getExpression().getEnd() };
+}
+
 /**
  * Gives the bot a context type declared after the imports,
- * `type <name> = <typeText>`, and writes `new Bot<name>(…)` (replacing a type
- * argument it had). The caller imports what `typeText` uses.
+ * `type <name> = <typeText>`, and writes `new Bot<name>(…)` (or
+ * `extends Bot<name>` for a subclass), replacing a type argument it had.
+ * The caller imports what `typeText` uses.
  */
-export function createContextType(path: string, text: string, bot: string, typeName: string, typeText: string, style: CodeStyle): string | undefined {
+export function createContextType(path: string, text: string, bot: string, typeName: string, typeText: string, style: CodeStyle, className?: string): string | undefined {
   return withParsed(path, text, (sf) => {
-    const found = findBotStatement(sf, bot);
-    if (!found) return undefined;
-    const decl = found.statement.getDescendantsOfKind(SyntaxKind.NewExpression)[0];
-    if (!decl) return undefined;
-    const typeArgument = decl.getTypeArguments()[0];
+    const target = botTypeTarget(sf, bot, className);
+    if (!target) return undefined;
+    const { typeArgument } = target;
     const splices: Splice[] = typeArgument
       ? [{ at: typeArgument.getStart(), remove: typeArgument.getWidth(), insert: typeName }]
-      : [{ at: decl.getExpression().getEnd(), insert: `<${typeName}>` }];
+      : [{ at: target.insertAt, insert: `<${typeName}>` }];
     const imports = sf.getImportDeclarations();
     const last = imports[imports.length - 1];
     const declaration = `${style.eol}${style.eol}/** The bot's context type: grammY's Context plus the flavors recipes add. */${style.eol}export type ${typeName} = ${typeText}${semi(style)}`;
@@ -316,10 +333,9 @@ export function createContextType(path: string, text: string, bot: string, typeN
 }
 
 /** Wraps the bot's type argument in place: `new Bot<AppContext>` → `new Bot<FileFlavor<AppContext>>`. */
-export function wrapBotTypeArgument(path: string, text: string, bot: string, wrapper: string): string | false | undefined {
+export function wrapBotTypeArgument(path: string, text: string, bot: string, wrapper: string, className?: string): string | false | undefined {
   return withParsed(path, text, (sf) => {
-    const decl = findBotStatement(sf, bot)?.statement.getDescendantsOfKind(SyntaxKind.NewExpression)[0];
-    const typeArgument = decl?.getTypeArguments()[0];
+    const typeArgument = botTypeTarget(sf, bot, className)?.typeArgument;
     if (!typeArgument) return undefined;
     if (typeArgument.getText().startsWith(`${wrapper}<`)) return false;
     return applySplices(text, [{ at: typeArgument.getStart(), insert: `${wrapper}<` }, { at: typeArgument.getEnd(), insert: ">" }]);
@@ -407,20 +423,31 @@ export function replaceRange(text: string, start: number, end: number, insert: s
 /**
  * How a local name relates to the bot: declared as the bot here, imported
  * from the bot's module, or the result of calling a function imported from it
- * (`const bot = createBot(token)`).
+ * (`const bot = createBot(token)`). For a subclass of Bot (`className`): an
+ * instance of it, made with `new MyBot(…)`, typed `: MyBot`, or taken from a
+ * container by the class (`container.get(MyBot)`), the class imported from
+ * the bot's module or declared here.
  */
-export function bindsBot(sf: SourceFile, name: string, botVariable: string, fromBotModule: (specifier: string) => boolean, sameFile: boolean): boolean {
-  if (sameFile && name === botVariable) return true;
+export function bindsBot(sf: SourceFile, name: string, botVariable: string, fromBotModule: (specifier: string) => boolean, sameFile: boolean, className?: string): boolean {
+  if (sameFile && name === botVariable && botVariable !== "this") return true;
   const imported = new Map<string, string>();
   for (const decl of sf.getImportDeclarations()) {
     if (!fromBotModule(decl.getModuleSpecifierValue())) continue;
     for (const n of decl.getNamedImports()) imported.set(n.getAliasNode()?.getText() ?? n.getName(), n.getName());
+    const def = decl.getDefaultImport();
+    if (def && className) imported.set(def.getText(), className);
   }
   if (imported.get(name) === botVariable) return true;
+  const classLocal = className ? (sameFile ? className : [...imported].find(([, original]) => original === className)?.[0]) : undefined;
   for (const decl of sf.getDescendantsOfKind(SyntaxKind.VariableDeclaration)) {
     if (decl.getName() !== name) continue;
     let init = decl.getInitializer();
     if (init && Node.isAwaitExpression(init)) init = init.getExpression();
+    if (classLocal) {
+      if (decl.getTypeNode()?.getText() === classLocal) return true;
+      // `new MyBot(…)`, `container.get(MyBot)`, `resolve<MyBot>()`, `get(() => new MyBot(…))`.
+      if (init && (Node.isNewExpression(init) || Node.isCallExpression(init)) && init.getDescendantsOfKind(SyntaxKind.Identifier).some((id) => id.getText() === classLocal)) return true;
+    }
     if (init && Node.isCallExpression(init) && Node.isIdentifier(init.getExpression()) && imported.has(init.getExpression().getText())) return true;
     if (sameFile && init && Node.isCallExpression(init) && Node.isIdentifier(init.getExpression())) {
       // A factory declared in the bot file itself.

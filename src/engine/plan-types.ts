@@ -8,8 +8,10 @@ export interface BotLocation {
   /** Project-relative file where `new Bot(…)` stands. */
   file: string;
   line: number;
-  /** The variable holding it, when the engine can wire after it. */
+  /** The variable holding it, when the engine can wire after it; `this` for a subclass of Bot. */
   variable?: string;
+  /** For a subclass of Bot (`class MyBot extends Bot<C>`): its name; recipes are wired into the method that registers middleware. */
+  className?: string;
   contextType?: string;
   /** Why it cannot be wired automatically (subclass, returned from a factory…). */
   unwireable?: string;

@@ -55,13 +55,13 @@ export function locateBot(project: ProjectFacts): BotLocation {
   const sites = project.candidates.flatMap((file) =>
     withParsed(file, project.texts.get(file)!, (sf) => findBotSites(sf)).map((site) => ({ file, site })),
   );
-  const wireable = sites.filter((s) => s.site.kind === "variable");
+  const wireable = sites.filter((s) => s.site.kind !== "unwireable");
   if (wireable.length > 1) {
-    const list = wireable.map((s) => `${s.file}:${s.site.line} (${s.site.variable})`).join(", ");
+    const list = wireable.map((s) => `${s.file}:${s.site.line} (${s.site.className ?? s.site.variable})`).join(", ");
     throw usageError(`found ${wireable.length} grammY bots: ${list}`, "pass --entry <file> to choose the one to edit");
   }
   const only = wireable[0];
-  if (only) return { file: only.file, line: only.site.line, variable: only.site.variable, contextType: only.site.contextType };
+  if (only) return { file: only.file, line: only.site.line, variable: only.site.variable, contextType: only.site.contextType, ...(only.site.className && { className: only.site.className }) };
   const other = sites[0];
   if (other) return { file: other.file, line: other.site.line, contextType: other.site.contextType, unwireable: other.site.reason };
   throw failure(

@@ -27,14 +27,14 @@ export function extendContext(edit: ExtendContextEdit, ctx: OpContext): void {
 
   if (ctx.bot.unwireable || !ctx.bot.variable) return manual(ctx.bot.file, "add the flavor to your context type");
   const botText = ctx.tree.read(ctx.bot.file)!;
-  const site = withParsed(ctx.bot.file, botText, (sf) => findBotSites(sf).find((s) => s.variable === ctx.bot.variable));
+  const site = withParsed(ctx.bot.file, botText, (sf) => findBotSites(sf).find((s) => s.variable === ctx.bot.variable && s.className === ctx.bot.className));
   const contextType = site?.contextType;
 
   const wrap = edit.wrap === true;
   const variable = ctx.bot.variable;
   /** Declares `type BotContext = <typeText>` in the bot's file and makes the bot use it. */
   const createAlias = (typeText: string, importContext: boolean) => {
-    const next = createContextType(ctx.bot.file, ctx.tree.read(ctx.bot.file)!, variable, createdContextName, typeText, ctx.styleOf(ctx.bot.file));
+    const next = createContextType(ctx.bot.file, ctx.tree.read(ctx.bot.file)!, variable, createdContextName, typeText, ctx.styleOf(ctx.bot.file), ctx.bot.className);
     if (!next) return manual(ctx.bot.file, "add the flavor to your context type");
     ctx.tree.write(ctx.bot.file, next);
     if (importContext) {
@@ -71,7 +71,7 @@ export function extendContext(edit: ExtendContextEdit, ctx: OpContext): void {
   if (result === false) return;
   // An interface cannot be wrapped: the bot's type argument is wrapped where it stands.
   if (result === "unsupported" && wrap) {
-    const wrapped = wrapBotTypeArgument(ctx.bot.file, ctx.tree.read(ctx.bot.file)!, variable, flavorName);
+    const wrapped = wrapBotTypeArgument(ctx.bot.file, ctx.tree.read(ctx.bot.file)!, variable, flavorName, ctx.bot.className);
     if (wrapped === undefined) return manual(ctx.bot.file, `wrap your context type: new Bot<${flavorName}<${contextType}>>`);
     if (wrapped !== false) ctx.tree.write(ctx.bot.file, wrapped);
     importFlavor(ctx.bot.file);

@@ -15,7 +15,7 @@ export function insertStatement(code: string, rank: number, ctx: OpContext): voi
     return;
   }
   const text = ctx.tree.read(file)!;
-  const next = installAfterBot(file, text, { bot: ctx.bot.variable, code, rank, ranks: ctx.ranks }, ctx.styleOf(file));
+  const next = installAfterBot(file, text, { bot: ctx.bot.variable, className: ctx.bot.className, code, rank, ranks: ctx.ranks }, ctx.styleOf(file));
   if (next === undefined) {
     ctx.manual({ file, line: ctx.bot.line, code: `${code};`, reason: "the bot statement could not be found again; add it after the bot is created" });
   } else if (next !== false) {

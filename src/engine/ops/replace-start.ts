@@ -14,8 +14,11 @@ export function replaceStart(edit: ReplaceStartEdit, ctx: OpContext): void {
   const botFile = ctx.bot.file;
   const botModule = botFile.replace(/\.(m|c)?tsx?$/, "");
   const target = ctx.tree.path(ctx.render(edit.file, "replace-start.file"));
-  const codeFor = (receiver: string) => ctx.render(edit.code, "replace-start.code").replace(/\{\{bot\}\}/g, receiver);
-  const manualCode = codeFor(ctx.bot.variable ?? "bot");
+  // `{{bot}}` is the expression at the call site (`app` in main.ts), not the bot's own variable (`this` in a subclass).
+  const marker = "\u0000bot\u0000";
+  const rendered = ctx.render(edit.code.replace(/\{\{\s*bot\s*\}\}/g, marker), "replace-start.code");
+  const codeFor = (receiver: string) => rendered.split(marker).join(receiver);
+  const manualCode = codeFor(ctx.bot.variable && ctx.bot.variable !== "this" ? ctx.bot.variable : "bot");
   if (ctx.bot.unwireable || !ctx.bot.variable) {
     ctx.manual({ file: botFile, code: manualCode, reason: "start the bot with this instead of bot.start()" });
     return;
@@ -26,7 +29,7 @@ export function replaceStart(edit: ReplaceStartEdit, ctx: OpContext): void {
     if (!/\.start\s*\(|\brun\s*\(/.test(original) && !ctx.tree.read(file)?.includes(edit.named[0] ?? "\0")) continue;
     const text = ctx.tree.read(file)!;
     const fromBotModule = (specifier: string) => specifier.startsWith(".") && posix.normalize(posix.join(posix.dirname(file), specifier)).replace(/\.(m|c)?(j|t)sx?$/, "") === botModule;
-    const calls = findStartCalls(file, text, (receiver, sf) => bindsBot(sf, receiver, variable, fromBotModule, file === botFile));
+    const calls = findStartCalls(file, text, (receiver, sf) => bindsBot(sf, receiver, variable, fromBotModule, file === botFile, ctx.bot.className));
     if (calls.length === 0) {
       // Already replaced by an earlier run?
       const already = hasCallMatching(file, text, (call, first) => sameCode(call, codeFor(first ?? variable)));
