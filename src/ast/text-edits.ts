@@ -383,6 +383,8 @@ export interface StartCall {
   /** `start` for `x.start(…)`, `run` for `run(x)` of @grammyjs/runner. */
   kind: "start" | "run";
   hasArguments: boolean;
+  /** The options expression as written: `bot.start(<options>)`, `run(bot, <options>)`. */
+  options?: string;
   start: number;
   end: number;
 }
@@ -405,10 +407,11 @@ export function findStartCalls(path: string, text: string, isBot: (receiver: str
       const at = { line: call.getStartLineNumber(), start: call.getStart(), end: call.getEnd() };
       if (Node.isPropertyAccessExpression(callee) && callee.getName() === "start" && Node.isIdentifier(callee.getExpression())) {
         const receiver = callee.getExpression().getText();
-        if (isBot(receiver, sf)) out.push({ receiver, kind: "start", hasArguments: call.getArguments().length > 0, ...at });
+        const args = call.getArguments();
+        if (isBot(receiver, sf)) out.push({ receiver, kind: "start", hasArguments: args.length > 0, ...(args.length === 1 && { options: args[0]!.getText() }), ...at });
       } else if (Node.isIdentifier(callee) && runner.has(callee.getText())) {
         const [first, ...rest] = call.getArguments();
-        if (first && Node.isIdentifier(first) && isBot(first.getText(), sf)) out.push({ receiver: first.getText(), kind: "run", hasArguments: rest.length > 0, ...at });
+        if (first && Node.isIdentifier(first) && isBot(first.getText(), sf)) out.push({ receiver: first.getText(), kind: "run", hasArguments: rest.length > 0, ...(rest.length === 1 && { options: rest[0]!.getText() }), ...at });
       }
     }
     return out;
@@ -459,6 +462,6 @@ export function bindsBot(sf: SourceFile, name: string, botVariable: string, from
 }
 
 /** Whether some call in the file satisfies `matches(callText, firstArgumentText)`. */
-export function hasCallMatching(path: string, text: string, matches: (call: string, firstArgument: string | undefined) => boolean): boolean {
-  return withParsed(path, text, (sf) => sf.getDescendantsOfKind(SyntaxKind.CallExpression).some((c) => matches(c.getText(), c.getArguments()[0]?.getText())));
+export function hasCallMatching(path: string, text: string, matches: (call: string, firstArgument: string | undefined, secondArgument: string | undefined) => boolean): boolean {
+  return withParsed(path, text, (sf) => sf.getDescendantsOfKind(SyntaxKind.CallExpression).some((c) => matches(c.getText(), c.getArguments()[0]?.getText(), c.getArguments()[1]?.getText())));
 }

@@ -64,6 +64,8 @@ export interface OpContext {
   render: (template: string, where: string) => string;
   /** The import specifier for a project file, written from another project file. */
   specifierFor: (fromFile: string, targetFile: string) => { specifier: string; aliases: string[] };
+  /** The project file a specifier written in `fromFile` names (relative, tsconfig paths/baseUrl, package.json imports), if any. */
+  resolveModule: (fromFile: string, specifier: string) => string | undefined;
   manual: (step: Omit<ManualStep, "recipe">) => void;
   note: (text: string) => void;
 }

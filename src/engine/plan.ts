@@ -4,6 +4,7 @@ import { findBotSites } from "../ast/find-bot.js";
 import { withParsed } from "../ast/parse.js";
 import { failure, usageError } from "../core/errors.js";
 import { detectCodeStyle, type CodeStyle } from "../project/code-style.js";
+import { aliasFor, resolveProjectModule } from "../project/module-aliases.js";
 import type { ProjectFacts } from "../project/project-facts.js";
 import { conditionHolds } from "../recipes/answers.js";
 import type { Answers, EditSpec, JsonValue, Recipe } from "../recipes/manifest.js";
@@ -72,12 +73,38 @@ export function locateBot(project: ProjectFacts): BotLocation {
   );
 }
 
-/** The import specifier for `targetFile` written in `fromFile`, in the project's style. */
-export function specifierFor(project: ProjectFacts, fromFile: string, targetFile: string): { specifier: string; aliases: string[] } {
+/**
+ * The import specifier for `targetFile` written in `fromFile`, in the
+ * project's style: relative, or through the project's alias (`@/…`,
+ * `#root/…`) when `fromText` already imports its own files that way.
+ * `aliases` are the other spellings of the same module already accepted.
+ */
+export function specifierFor(project: ProjectFacts, fromFile: string, targetFile: string, fromText?: string): { specifier: string; aliases: string[] } {
   let rel = posix.relative(posix.dirname(fromFile), targetFile).replace(/\.(m|c)?tsx?$/, "");
   if (!rel.startsWith(".")) rel = `./${rel}`;
-  const specifier = rel + project.importStyle.suffix;
-  return { specifier, aliases: [rel, `${rel}.js`, `${rel}.ts`].filter((a) => a !== specifier) };
+  const suffix = project.importStyle.suffix;
+  const spellings = (stem: string) => [stem, `${stem}.js`, `${stem}.ts`];
+  const aliased = aliasFor(project.aliases, targetFile);
+  const usesAliases = aliased !== undefined && fromText !== undefined && importsThroughAlias(project, fromFile, fromText);
+  const specifier = usesAliases ? aliased + suffix : rel + suffix;
+  return { specifier, aliases: [...spellings(rel), ...(aliased ? spellings(aliased) : [])].filter((a) => a !== specifier) };
+}
+
+/** Whether a file imports some project file through an alias rather than a relative path. */
+function importsThroughAlias(project: ProjectFacts, file: string, text: string): boolean {
+  let aliased = 0;
+  let relative = 0;
+  for (const m of text.matchAll(/\bfrom\s*["']([^"']+)["']/g)) {
+    const spec = m[1]!;
+    if (spec.startsWith(".")) relative++;
+    else if (resolveProjectModule(project.aliases, file, spec, (p) => project.texts.has(p)) !== undefined) aliased++;
+  }
+  return aliased > 0 && aliased >= relative;
+}
+
+/** The project file a specifier written in `fromFile` names (relative or through an alias), if it is one. */
+export function resolveModule(project: ProjectFacts, tree: Tree, fromFile: string, specifier: string): string | undefined {
+  return resolveProjectModule(project.aliases, fromFile, specifier, (p) => tree.exists(p));
 }
 
 /**
@@ -190,7 +217,8 @@ export function planAdd(request: PlanRequest): Plan {
       styleOf,
       ranks,
       render: (template, where) => renderString(recipe, template, view, where),
-      specifierFor: (from, to) => specifierFor(project, from, to),
+      specifierFor: (from, to) => specifierFor(project, from, to, tree.read(from)),
+      resolveModule: (from, specifier) => resolveModule(project, tree, from, specifier),
       manual: (step) => plan.manual.push({ recipe: recipe.ref, ...step } satisfies ManualStep),
       note: (text) => plan.notes.push(`${id}: ${text}`),
     };

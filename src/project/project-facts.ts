@@ -1,5 +1,6 @@
 import type { CodeStyle } from "./code-style.js";
 import type { InstalledPackage } from "./installed-versions.js";
+import type { AliasSettings } from "./module-aliases.js";
 
 /** How relative imports are written in the project. */
 export interface ImportStyle {
@@ -19,6 +20,8 @@ export interface ProjectFacts {
   tsModuleResolution: string;
   /** tsconfig `paths`, for projects with path aliases. */
   paths: Record<string, string[]>;
+  /** tsconfig `paths`/`baseUrl` and package.json `imports`, to resolve and write the project's own aliases. */
+  aliases: AliasSettings;
   importStyle: ImportStyle;
   /** How the bot is served, read from the whole scan: webhook if `webhookCallback` is used anywhere. */
   served: "polling" | "runner" | "webhook";

@@ -4,6 +4,7 @@ import { failure } from "../core/errors.js";
 import { detectCodeStyle, defaultStyle, type CodeStyle } from "./code-style.js";
 import { detectInstalledVersions } from "./installed-versions.js";
 import { parseJsonc } from "./jsonc.js";
+import { readAliasSettings } from "./module-aliases.js";
 import type { ProjectFacts } from "./project-facts.js";
 
 const ignoredDirs = new Set(["node_modules", ".git", "dist", "build", "out", "coverage", ".next", ".turbo", ".cache", ".vercel", ".output"]);
@@ -59,6 +60,7 @@ export function scanProject(rootArg: string, entry?: string): ProjectFacts {
     tsModule,
     tsModuleResolution,
     paths: (options.paths ?? {}) as Record<string, string[]>,
+    aliases: readAliasSettings(options, packageJson),
     importStyle: { suffix },
     served,
     candidates,

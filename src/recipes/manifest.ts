@@ -212,6 +212,12 @@ export interface ReplaceStartEdit extends EditBase {
   op: "replace-start";
   /** A template; `{{bot}}` is the expression holding the bot at the call site: `startBot({{bot}})`. */
   code: string;
+  /**
+   * The code for a `bot.start(options)` call: `{{options}}` is the user's
+   * options expression, carried over as written: `startBot({{bot}}, { polling: {{options}} })`.
+   * Without it, a start call with options becomes a manual step.
+   */
+  codeWithOptions?: string;
   /** The rendered file the names are imported from. */
   file: string;
   named: string[];

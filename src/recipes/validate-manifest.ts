@@ -173,6 +173,7 @@ function checkEdit(e: unknown, at: string, names: Set<string>, problem: Report):
       need("code", isStr(e.code) && e.code.trim() !== "", "code");
       need("file", isStr(e.file), "the file the start function is imported from");
       need("named", isStrArray(e.named) && e.named.length > 0, "the names the code uses");
+      need("codeWithOptions", e.codeWithOptions === undefined || (isStr(e.codeWithOptions) && e.codeWithOptions.includes("{{options}}")), "codeWithOptions to use {{options}}");
       break;
     case "wrap-handlers":
       need("commands", isStr(e.commands) && names.has(e.commands), "commands naming a declared list question");

@@ -1,4 +1,3 @@
-import { posix } from "node:path";
 import { findBotSites } from "../../ast/find-bot.js";
 import { withParsed } from "../../ast/parse.js";
 import { createContextType, ensureNamedImport, extendContextType, typeOrigin, wrapBotTypeArgument } from "../../ast/text-edits.js";
@@ -60,7 +59,7 @@ export function extendContext(edit: ExtendContextEdit, ctx: OpContext): void {
   let name = typeName;
   const origin = typeOrigin(file, botText, typeName);
   if (origin && !origin.local) {
-    const resolved = resolveRelativeModule(ctx, file, origin.specifier);
+    const resolved = ctx.resolveModule(file, origin.specifier);
     if (!resolved) return manual(file, `${typeName} comes from "${origin.specifier}", which the engine does not edit; add the flavor there`);
     file = resolved;
     name = origin.importedAs;
@@ -80,15 +79,4 @@ export function extendContext(edit: ExtendContextEdit, ctx: OpContext): void {
   if (result === "not-found" || result === "unsupported") return manual(file, `${name} could not be extended automatically; add the flavor to it`);
   ctx.tree.write(file, result);
   importFlavor(file);
-}
-
-/** `./context.js` written in `src/bot.ts` → `src/context.ts`, if that file exists. */
-function resolveRelativeModule(ctx: OpContext, fromFile: string, specifier: string): string | undefined {
-  if (!specifier.startsWith(".")) return undefined;
-  const base = posix.normalize(posix.join(posix.dirname(fromFile), specifier));
-  const stem = base.replace(/\.(m|c)?(j|t)sx?$/, "");
-  for (const candidate of [base, `${stem}.ts`, `${stem}.tsx`, `${stem}.mts`, `${stem}.cts`, `${stem}/index.ts`]) {
-    if (/\.(m|c)?tsx?$/.test(candidate) && ctx.tree.exists(candidate)) return candidate;
-  }
-  return undefined;
 }

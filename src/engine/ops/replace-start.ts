@@ -1,4 +1,3 @@
-import { posix } from "node:path";
 import { bindsBot, ensureNamedImport, findStartCalls, hasCallMatching, replaceRange, sameCode } from "../../ast/text-edits.js";
 import type { ReplaceStartEdit } from "../../recipes/manifest.js";
 import type { OpContext } from "../plan-types.js";
@@ -12,12 +11,16 @@ import type { OpContext } from "../plan-types.js";
  */
 export function replaceStart(edit: ReplaceStartEdit, ctx: OpContext): void {
   const botFile = ctx.bot.file;
-  const botModule = botFile.replace(/\.(m|c)?tsx?$/, "");
   const target = ctx.tree.path(ctx.render(edit.file, "replace-start.file"));
   // `{{bot}}` is the expression at the call site (`app` in main.ts), not the bot's own variable (`this` in a subclass).
   const marker = "\u0000bot\u0000";
-  const rendered = ctx.render(edit.code.replace(/\{\{\s*bot\s*\}\}/g, marker), "replace-start.code");
-  const codeFor = (receiver: string) => rendered.split(marker).join(receiver);
+  const optionsMarker = "\u0000options\u0000";
+  const renderCode = (template: string, where: string) =>
+    ctx.render(template.replace(/\{\{\s*bot\s*\}\}/g, marker).replace(/\{\{\s*options\s*\}\}/g, optionsMarker), where);
+  const rendered = renderCode(edit.code, "replace-start.code");
+  const renderedWithOptions = edit.codeWithOptions === undefined ? undefined : renderCode(edit.codeWithOptions, "replace-start.codeWithOptions");
+  const codeFor = (receiver: string, options?: string) =>
+    (options === undefined ? rendered : renderedWithOptions!).split(marker).join(receiver).split(optionsMarker).join(options ?? "");
   const manualCode = codeFor(ctx.bot.variable && ctx.bot.variable !== "this" ? ctx.bot.variable : "bot");
   if (ctx.bot.unwireable || !ctx.bot.variable) {
     ctx.manual({ file: botFile, code: manualCode, reason: "start the bot with this instead of bot.start()" });
@@ -25,21 +28,30 @@ export function replaceStart(edit: ReplaceStartEdit, ctx: OpContext): void {
   }
   const variable = ctx.bot.variable;
   let replaced = 0;
+  let foundWithOptions = 0;
   for (const [file, original] of ctx.project.texts) {
     if (!/\.start\s*\(|\brun\s*\(/.test(original) && !ctx.tree.read(file)?.includes(edit.named[0] ?? "\0")) continue;
     const text = ctx.tree.read(file)!;
-    const fromBotModule = (specifier: string) => specifier.startsWith(".") && posix.normalize(posix.join(posix.dirname(file), specifier)).replace(/\.(m|c)?(j|t)sx?$/, "") === botModule;
+    const fromBotModule = (specifier: string) => ctx.resolveModule(file, specifier) === botFile;
     const calls = findStartCalls(file, text, (receiver, sf) => bindsBot(sf, receiver, variable, fromBotModule, file === botFile, ctx.bot.className));
     if (calls.length === 0) {
       // Already replaced by an earlier run?
-      const already = hasCallMatching(file, text, (call, first) => sameCode(call, codeFor(first ?? variable)));
+      const starter = edit.named[0] === undefined ? undefined : ctx.render(edit.named[0], "replace-start.named");
+      const already = hasCallMatching(file, text, (call, first) => sameCode(call, codeFor(first ?? variable)) || (starter !== undefined && call.startsWith(`${starter}(`)));
       if (already) replaced++;
       continue;
     }
     let next = text;
     for (const call of [...calls].sort((a, b) => b.start - a.start)) {
       if (call.hasArguments) {
+        // `bot.start({ onStart })`: the options are carried into the recipe's start code, as written.
+        if (call.kind === "start" && call.options !== undefined && renderedWithOptions !== undefined) {
+          next = replaceRange(next, call.start, call.end, codeFor(call.receiver, call.options));
+          replaced++;
+          continue;
+        }
         ctx.manual({ file, line: call.line, code: codeFor(call.receiver), reason: "this start call has options; move them into the recipe's start code and replace the call with" });
+        foundWithOptions++;
         continue;
       }
       next = replaceRange(next, call.start, call.end, codeFor(call.receiver));
@@ -51,7 +63,8 @@ export function replaceStart(edit: ReplaceStartEdit, ctx: OpContext): void {
       ctx.tree.write(file, imported === false ? next : imported);
     }
   }
-  if (replaced === 0) {
+  if (replaced === 0 && foundWithOptions === 0) {
     ctx.manual({ file: botFile, code: manualCode, reason: "no bot.start() or run(bot) was found; start the bot with" });
   }
 }
+
