@@ -59,6 +59,7 @@ export function buildProgram(): Command {
     .option("--dry-run", "print the diff, write nothing")
     .option("--json", "print the plan as JSON on stdout")
     .option("--entry <file>", "the file that creates the bot, when detection needs help")
+    .option("--bot <which>", "the bot to edit when the project has several: file:line, a file, or its variable or class name")
     .option("--force", "overwrite generated files that differ; write even when --check finds new type errors")
     .option("--check", "type-check the change before writing; new errors stop the write (default: on when the project has typescript)")
     .option("--no-check", "do not type-check before writing")

@@ -1,10 +1,10 @@
 import { CliError, usageError } from "../core/errors.js";
 import { commitChanges } from "../engine/commit.js";
-import { locateBot, planAdd, templateFacts } from "../engine/plan.js";
+import { findBots, locateBot, planAdd, templateFacts } from "../engine/plan.js";
 import { scanProject } from "../project/scan-project.js";
 import { loadCatalogue } from "../recipes/catalogue.js";
 import { safeProjectPath } from "../engine/safe-path.js";
-import { confirm, promptAsk } from "../ui/ask.js";
+import { choose, confirm, promptAsk } from "../ui/ask.js";
 import { color } from "../ui/colors.js";
 import { formatDiff, formatSummary, planToJson } from "../ui/print-plan.js";
 import { answersFor, givenAnswers } from "./collect-answers.js";
@@ -32,6 +32,8 @@ export interface AddOptions {
   install?: boolean;
   /** `--upgrade`: raise installed packages below what a recipe needs (grammY, a plugin) instead of refusing. */
   upgrade?: boolean;
+  /** `--bot`: which bot to edit when the project has several (`file:line`, a file, or its variable or class). */
+  bot?: string;
 }
 
 /** Whether prompts may be shown: a terminal on stdin, not CI, not --yes, not --json. */
@@ -54,7 +56,11 @@ export async function addCommand(refs: string[], options: AddOptions): Promise<v
 
   const entry = options.entry ? safeProjectPath(options.cwd, options.entry, "--entry") : undefined;
   const project = scanProject(options.cwd, entry);
-  const facts = templateFacts(project, locateBot(project));
+  // Several bots (a folder of examples): an interactive run asks which one.
+  let bot = options.bot;
+  const bots = findBots(project).filter((b) => b.site.kind !== "unwireable");
+  if (!bot && interactive && bots.length > 1) bot = await choose("This project has several grammY bots; which one do the recipes go into?", bots.map((b) => ({ title: b.label, value: `${b.file}:${b.site.line}` })));
+  const facts = templateFacts(project, locateBot(project, bot));
   const answers = await answersFor(recipes, given, facts, interactive ? (r) => promptAsk(r.ref) : undefined);
 
   const pm = detectPackageManager(project.root, options.pm);
@@ -64,6 +70,7 @@ export async function addCommand(refs: string[], options: AddOptions): Promise<v
     catalogue: catalogue.recipes,
     force: options.force,
     upgrade: options.upgrade,
+    bot,
     installCommand: (specs: string[]) => addDependenciesCommands(pm.name, specs.map((spec) => ({ name: spec.slice(0, spec.lastIndexOf("@")), version: spec.slice(spec.lastIndexOf("@") + 1), dev: false }))).map(formatCommand).join(" && "),
   };
   let plan: Plan;

@@ -1,6 +1,6 @@
 import { posix } from "node:path";
 import { applyStyle } from "../ast/apply-style.js";
-import { findBotSites } from "../ast/find-bot.js";
+import { findBotSites, type BotSite } from "../ast/find-bot.js";
 import { withParsed } from "../ast/parse.js";
 import { failure, usageError } from "../core/errors.js";
 import { detectCodeStyle, type CodeStyle } from "../project/code-style.js";
@@ -45,21 +45,36 @@ export interface PlanRequest {
   catalogue: Recipe[];
   /** Overwrite generated files the user has changed. */
   force?: boolean;
+  /** `--bot`: which bot of several (see `locateBot`). */
+  bot?: string;
   /** `--upgrade`: raise installed packages below what a recipe needs instead of refusing. */
   upgrade?: boolean;
   /** The install command for package specs, in the project's package manager (for messages). */
   installCommand?: (specs: string[]) => string;
 }
 
-/** Finds the one bot of the project among the candidate files (parsing only those). */
-export function locateBot(project: ProjectFacts): BotLocation {
-  const sites = project.candidates.flatMap((file) =>
-    withParsed(file, project.texts.get(file)!, (sf) => findBotSites(sf)).map((site) => ({ file, site })),
+/** Every construction or subclass of grammY's Bot among the candidate files (parsing only those). */
+export function findBots(project: ProjectFacts): Array<{ file: string; site: BotSite; label: string }> {
+  return project.candidates.flatMap((file) =>
+    withParsed(file, project.texts.get(file)!, (sf) => findBotSites(sf)).map((site) => ({ file, site, label: `${file}:${site.line} (${site.className ?? site.variable ?? "bot"})` })),
   );
+}
+
+/**
+ * Finds the one bot of the project. `choice` (`--bot`) picks one of several:
+ * `file:line`, a file, or the variable or class that holds the bot.
+ */
+export function locateBot(project: ProjectFacts, choice?: string): BotLocation {
+  let sites = findBots(project);
+  if (choice) {
+    const picked = sites.filter((s) => s.label.startsWith(`${choice} `) || s.file === choice || s.site.variable === choice || s.site.className === choice);
+    if (picked.length === 0) throw usageError(`--bot ${choice}: no such bot; found ${sites.map((s) => s.label).join(", ") || "none"}`, "pass one of them as file:line");
+    sites = picked;
+  }
   const wireable = sites.filter((s) => s.site.kind !== "unwireable");
   if (wireable.length > 1) {
-    const list = wireable.map((s) => `${s.file}:${s.site.line} (${s.site.className ?? s.site.variable})`).join(", ");
-    throw usageError(`found ${wireable.length} grammY bots: ${list}`, "pass --entry <file> to choose the one to edit");
+    const list = wireable.map((s) => s.label).join(", ");
+    throw usageError(`found ${wireable.length} grammY bots: ${list}`, `pass --bot ${wireable[0]!.file}:${wireable[0]!.site.line} (or --entry <file>) to choose the one to edit`);
   }
   const only = wireable[0];
   if (only) return { file: only.file, line: only.site.line, variable: only.site.variable, contextType: only.site.contextType, ...(only.site.className && { className: only.site.className }) };
@@ -145,7 +160,7 @@ export function templateFacts(project: ProjectFacts, bot: BotLocation): Record<s
 export function planAdd(request: PlanRequest): Plan {
   const { project } = request;
   const tree = new Tree(project.root);
-  const bot = locateBot(project);
+  const bot = locateBot(project, request.bot);
   const facts = templateFacts(project, bot);
   const ranks = installRanks(request.catalogue);
   const styles = new Map<string, CodeStyle>();

@@ -44,3 +44,8 @@ export function promptAsk(recipeId: string): AskFn {
 export async function confirm(message: string): Promise<boolean> {
   return Boolean((await prompts({ type: "confirm", name: "v", message, initial: true }, { onCancel })).v);
 }
+
+/** One of several choices. */
+export async function choose(message: string, choices: Array<{ title: string; value: string }>): Promise<string> {
+  return String((await prompts({ type: "select", name: "v", message, choices }, { onCancel })).v);
+}
