@@ -1,6 +1,6 @@
 import { failure } from "../core/errors.js";
 import type { Plan } from "../engine/plan-types.js";
-import { checkPlannedChanges, hasTypeScript, type GateError } from "./typecheck-gate.js";
+import { checkPlannedChanges, hasTypeScript, type GateError, type GateResult } from "./typecheck-gate.js";
 
 export interface GateOptions {
   /** `--check` true, `--no-check` false, absent: on when the project has typescript installed. */
@@ -15,27 +15,27 @@ export interface GateOptions {
  * written) when it would add type errors. `log` receives one-line progress
  * for the user (the command decides where it goes).
  */
-export async function runAddGate(root: string, plan: Plan, options: GateOptions, log: (line: string) => void = () => {}): Promise<void> {
-  if (options.check === false || plan.changes.length === 0) return;
-  if (options.check === undefined && !hasTypeScript(root)) return;
+export async function runAddGate(root: string, plan: Plan, options: GateOptions, log: (line: string) => void = () => {}): Promise<GateResult | undefined> {
+  if (options.check === false || plan.changes.length === 0) return undefined;
+  if (options.check === undefined && !hasTypeScript(root)) return undefined;
   const result = await checkPlannedChanges(root, plan.changes, plan.dependencies);
   const recipes = plan.recipes.map((r) => r.ref).join(", ");
   if (!result.checked) {
     if (options.check === true) log(`type check skipped: ${result.reason}`);
-    return;
+    return undefined;
   }
   const seconds = (result.ms / 1000).toFixed(1);
-  for (const e of result.pending) log(`not checked until installed: ${at(e)} ${e.message}`);
+  for (const e of result.pending) log(`checked again once installed: ${at(e)} ${e.message}`);
   if (result.newErrors.length === 0) {
     log(`✓ type-checked with TypeScript ${result.typescript} and your tsconfig.json: no new errors (${seconds} s)`);
-    return;
+    return result;
   }
   const lines = result.newErrors.slice(0, 10).map((e) => `  ${at(e)} ${e.code} ${e.message}${e.text ? `\n      ${e.text}${e.added ? `   (written by ${recipes})` : `   (broken by the change from ${recipes})`}` : ""}`);
   if (result.newErrors.length > 10) lines.push(`  … and ${result.newErrors.length - 10} more`);
   const summary = `the change would add ${result.newErrors.length} type error(s) (TypeScript ${result.typescript}, your tsconfig.json):\n${lines.join("\n")}`;
   if (options.force) {
     log(`warning: ${summary}\n--force: writing anyway`);
-    return;
+    return undefined;
   }
   throw failure(`${summary}\nnothing was written`, "--force writes anyway; --no-check skips the check; run `create-bot-snippet lint` on the recipe's pack to see its problems");
 }

@@ -39,6 +39,12 @@ export interface GateResult {
   /** Milliseconds the check took, and how many tsc runs. */
   ms: number;
   runs: number;
+  /**
+   * The project's own errors before the change (with the packages it had),
+   * kept when the change adds dependencies: what `checkInstalled` compares
+   * the installed result with.
+   */
+  baseline?: TscDiagnostic[];
 }
 
 /** Whether `add` checks by default: the project has TypeScript installed. */
@@ -69,7 +75,9 @@ export async function checkPlannedChanges(root: string, changes: FileChange[], d
     let runs = 1;
     const failed = (r: typeof after) => r.code !== 0 && r.diagnostics.length === 0;
     if (failed(after)) return result({ checked: false, reason: `tsc failed: ${after.output.trim().slice(0, 200)}`, newErrors: [], pending: [], runs, typescript: ts.version });
-    if (after.diagnostics.length === 0) return result({ checked: true, newErrors: [], pending: [], runs, typescript: ts.version });
+    // A change that installs packages is checked again once they are installed: that check needs the errors the project had before.
+    const installs = dependencies.some((d) => d.status === "added" || d.status === "upgraded");
+    if (after.diagnostics.length === 0 && !installs) return result({ checked: true, newErrors: [], pending: [], runs, typescript: ts.version });
 
     // Some errors: what did the project have before the change?
     for (const change of changes) {
@@ -79,14 +87,8 @@ export async function checkPlannedChanges(root: string, changes: FileChange[], d
     }
     const before = await runTsc(ts, args, mirror);
     runs++;
-    const seen = new Map<string, number>();
-    const key = (d: TscDiagnostic) => `${d.file}\0${d.code}\0${d.message}`;
-    for (const d of before.diagnostics) seen.set(key(d), (seen.get(key(d)) ?? 0) + 1);
-    const fresh = after.diagnostics.filter((d) => {
-      const n = seen.get(key(d)) ?? 0;
-      if (n > 0) seen.set(key(d), n - 1);
-      return n === 0;
-    });
+    const baseline = installs ? { baseline: before.diagnostics } : {};
+    const fresh = newDiagnostics(before.diagnostics, after.diagnostics);
 
     const byPath = new Map(changes.map((c) => [c.path, c]));
     const missing = dependencies.filter((d) => d.status === "added" && !findPackageHome(root, d.name)).map((d) => d.name);
@@ -101,10 +103,34 @@ export async function checkPlannedChanges(root: string, changes: FileChange[], d
       const waits = missing.some((m) => d.message.includes(`'${m}'`) || content.includes(`"${m}"`) || content.includes(`'${m}'`));
       (waits ? pending : newErrors).push(error);
     }
-    return result({ checked: true, newErrors, pending, runs, typescript: ts.version });
+    return result({ checked: true, newErrors, pending, runs, typescript: ts.version, ...baseline });
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
+}
+
+/** The diagnostics of `after` that `before` does not have (counted, so a second identical error is new). */
+export function newDiagnostics(before: TscDiagnostic[], after: TscDiagnostic[]): TscDiagnostic[] {
+  const seen = new Map<string, number>();
+  const key = (d: TscDiagnostic) => `${d.file}\0${d.code}\0${d.message}`;
+  for (const d of before) seen.set(key(d), (seen.get(key(d)) ?? 0) + 1);
+  return after.filter((d) => {
+    const n = seen.get(key(d)) ?? 0;
+    if (n > 0) seen.set(key(d), n - 1);
+    return n === 0;
+  });
+}
+
+/**
+ * After the change is written and its packages installed: the project's
+ * own tsc on the project itself, compared with the errors it had before.
+ * Returns the new errors (empty when none, or when it cannot run).
+ */
+export async function checkInstalled(root: string, baseline: TscDiagnostic[]): Promise<TscDiagnostic[]> {
+  const ts = findTypeScript(root);
+  if (!ts || !existsSync(join(root, "tsconfig.json"))) return [];
+  const now = await runTsc(ts, ["-p", "tsconfig.json", "--noEmit", "--incremental", "false", "--composite", "false"], root);
+  return newDiagnostics(baseline, now.diagnostics);
 }
 
 /**

@@ -1,5 +1,6 @@
-import { CliError, usageError } from "../core/errors.js";
-import { commitChanges } from "../engine/commit.js";
+import { CliError, failure, usageError } from "../core/errors.js";
+import { commitChanges, revertChanges } from "../engine/commit.js";
+import type { FileChange } from "../engine/tree.js";
 import { findBots, locateBot, planAdd, templateFacts } from "../engine/plan.js";
 import { scanProject } from "../project/scan-project.js";
 import { loadCatalogue } from "../recipes/catalogue.js";
@@ -9,9 +10,13 @@ import { color } from "../ui/colors.js";
 import { formatDiff, formatSummary, planToJson } from "../ui/print-plan.js";
 import { answersFor, givenAnswers } from "./collect-answers.js";
 import { runAddGate } from "../check/add-gate.js";
+import { checkInstalled } from "../check/typecheck-gate.js";
+import type { TscDiagnostic } from "../check/tsc.js";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { installDependencies, installFailure, type InstallReport } from "../engine/install-dependencies.js";
 import type { Plan } from "../engine/plan-types.js";
-import { addDependenciesCommands, detectPackageManager, formatCommand } from "../project/package-manager.js";
+import { addDependenciesCommands, detectPackageManager, formatCommand, installAllCommand, lockfiles } from "../project/package-manager.js";
 
 export interface AddOptions {
   cwd: string;
@@ -87,9 +92,11 @@ export async function addCommand(refs: string[], options: AddOptions): Promise<v
   const nothing = plan.changes.length === 0;
   if (options.json) {
     const write = !options.dryRun && !nothing;
-    if (write) await runAddGate(project.root, plan, options);
+    const gate = write ? await runAddGate(project.root, plan, options) : undefined;
+    const locks = readLockfiles(project.root);
     if (write) commitChanges(project.root, plan.changes);
     const install = write ? await installAdded(project.root, plan, options) : undefined;
+    if (install?.status === "installed" && gate?.baseline) await verifyInstalled(project.root, plan, gate.baseline, locks, options, () => {});
     process.stdout.write(`${JSON.stringify({ ...(planToJson(plan, write) as object), ...(install && { install }) }, null, 2)}\n`);
     if (install?.status === "failed") throw installFailure(project.root, install);
     return;
@@ -110,11 +117,46 @@ export async function addCommand(refs: string[], options: AddOptions): Promise<v
     process.stderr.write("nothing was written\n");
     return;
   }
-  await runAddGate(project.root, plan, options, (line) => process.stderr.write(`${color.dim(line)}\n`));
+  const log = (line: string) => process.stderr.write(`${color.dim(line)}\n`);
+  const gate = await runAddGate(project.root, plan, options, log);
+  const locks = readLockfiles(project.root);
   commitChanges(project.root, plan.changes);
   process.stderr.write(`${color.green("✓")} wrote ${plan.changes.length} file(s)\n`);
   const install = await installAdded(project.root, plan, options);
   if (install?.status === "failed") throw installFailure(project.root, install);
+  if (install?.status === "installed" && gate?.baseline) await verifyInstalled(project.root, plan, gate.baseline, locks, options, log);
+}
+
+/** The lockfiles of the project as they are now (undefined: absent), to put back on a rollback. */
+function readLockfiles(root: string): FileChange[] {
+  return lockfiles.map(([file]) => {
+    const path = join(root, file);
+    const before = existsSync(path) ? readFileSync(path, "utf8") : undefined;
+    return { path: file, kind: before === undefined ? "create" : "update", before, after: "" } satisfies FileChange;
+  });
+}
+
+/**
+ * The gate checked the change before its packages were installed; this
+ * checks what the user now has. New errors roll everything back: the files,
+ * package.json and the lockfile, and node_modules by a plain install.
+ */
+async function verifyInstalled(root: string, plan: Plan, baseline: TscDiagnostic[], locks: FileChange[], options: AddOptions, log: (line: string) => void): Promise<void> {
+  const fresh = await checkInstalled(root, baseline);
+  if (fresh.length === 0) {
+    log("✓ type-checked again with the new packages installed: no new errors");
+    return;
+  }
+  const changedLocks = locks.filter((l) => (existsSync(join(root, l.path)) ? readFileSync(join(root, l.path), "utf8") : undefined) !== l.before);
+  revertChanges(root, [...plan.changes, ...changedLocks]);
+  const pm = detectPackageManager(root, options.pm);
+  const reinstall = await installDependencies(root, pm, [installAllCommand(pm.name)], { run: true, log });
+  const lines = fresh.slice(0, 10).map((d) => `  ${d.file}:${d.line}:${d.column} ${d.code} ${d.message}`);
+  if (fresh.length > 10) lines.push(`  … and ${fresh.length - 10} more`);
+  throw failure(
+    `with ${plan.dependencies.filter((d) => d.status === "added" || d.status === "upgraded").map((d) => `${d.name}@${d.version}`).join(", ")} installed, the change adds ${fresh.length} type error(s):\n${lines.join("\n")}\nthe change was rolled back (files, package.json and the lockfile)${reinstall.status === "installed" ? " and your packages re-installed" : `; re-install your packages: ${reinstall.commands.join(" && ")}`}`,
+    "--no-check skips the check; --force writes despite new errors",
+  );
 }
 
 /**

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, rmdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { failure } from "../core/errors.js";
 import type { FileChange } from "./tree.js";
@@ -46,5 +46,33 @@ export function commitChanges(root: string, changes: FileChange[]): void {
     for (const d of createdDirs.reverse()) rmSync(d, { recursive: true, force: true });
     if (error instanceof Error && error.name === "CliError") throw error;
     throw failure(`could not write the changes: ${(error as Error).message}; nothing was changed`);
+  }
+}
+
+/**
+ * Undoes a commit: every updated file gets its `before` back (staged and
+ * renamed like a commit, so it is all or nothing), then the files the commit
+ * created are removed, with the folders it made for them when left empty.
+ * What each file holds now is read from disk (a package manager may have
+ * rewritten package.json and the lockfile since).
+ */
+export function revertChanges(root: string, changes: FileChange[]): void {
+  const restore: FileChange[] = [];
+  for (const change of changes) {
+    const target = resolve(root, change.path);
+    const now = existsSync(target) ? readFileSync(target, "utf8") : undefined;
+    if (change.before !== undefined && now !== change.before) restore.push({ path: change.path, kind: "update", before: now, after: change.before });
+  }
+  commitChanges(root, restore);
+  for (const change of changes.filter((c) => c.before === undefined)) {
+    const target = resolve(root, change.path);
+    rmSync(target, { force: true });
+    for (let dir = dirname(target); dir.startsWith(resolve(root)) && dir !== resolve(root); dir = dirname(dir)) {
+      try {
+        rmdirSync(dir);
+      } catch {
+        break; // not empty: the user's folder
+      }
+    }
   }
 }

@@ -19,7 +19,7 @@ export interface ShellCommand {
   args: string[];
 }
 
-const lockfiles: Array<[file: string, name: PackageManagerName]> = [
+export const lockfiles: Array<[file: string, name: PackageManagerName]> = [
   ["pnpm-lock.yaml", "pnpm"],
   ["yarn.lock", "yarn"],
   ["bun.lock", "bun"],
