@@ -51,4 +51,33 @@ describe("add, interactively", () => {
     prompts.inject(["12,-5"]);
     await expect(addCommand(["access-control"], { cwd: dir, check: false })).rejects.toThrow(/"-5": a Telegram user id is a positive integer/);
   });
+
+  it("asks which bot when the project has several", async () => {
+    const dir = copyFixture("bad/two-bots");
+    // The bot (adminBot, the second), then devChatIds, userMessage, includeStack, then the confirmation.
+    prompts.inject(["bots.ts:4", "", "", true, true]);
+    await addCommand(["error-handler"], { cwd: dir, check: false, install: false });
+    const bots = readFileSync(join(dir, "bots.ts"), "utf8");
+    expect(bots).toContain("adminBot.catch(handleBotError);");
+    expect(bots).not.toContain("userBot.catch");
+  });
+
+  it("asks before upgrading a package below what a recipe needs, and writes nothing on no", async () => {
+    const dir = copyFixture("cjs-single");
+    const { writeFileSync, mkdirSync } = await import("node:fs");
+    mkdirSync(join(dir, "node_modules/grammy"), { recursive: true });
+    writeFileSync(join(dir, "node_modules/grammy/package.json"), JSON.stringify({ name: "grammy", version: "1.11.2" }));
+    const pack = join(dir, "..", "pack");
+    mkdirSync(join(pack, "needs-new"), { recursive: true });
+    const manifest = { id: "needs-new", title: "t", description: "d", seeds: [], questions: [], requires: [{ name: "grammy", range: ">=1.30.0" }], files: [{ template: "n.ts.hbs", target: "n.ts" }], edits: [] };
+    writeFileSync(join(pack, "needs-new/recipe.json"), JSON.stringify(manifest));
+    writeFileSync(join(pack, "needs-new/n.ts.hbs"), "export const n = 1;\n");
+    const before = treeHash(dir);
+    prompts.inject([false]); // "no" to the upgrade
+    await expect(addCommand(["needs-new"], { cwd: dir, check: false, install: false, templates: [pack] })).rejects.toThrow(/not upgraded; nothing was written/);
+    expect(treeHash(dir)).toBe(before);
+    prompts.inject([true, true]); // yes to the upgrade, yes to writing
+    await addCommand(["needs-new"], { cwd: dir, check: false, install: false, templates: [pack] });
+    expect(JSON.parse(readFileSync(join(dir, "package.json"), "utf8")).dependencies.grammy).toBe("^1.30.0");
+  });
 });
