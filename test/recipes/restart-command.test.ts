@@ -4,8 +4,9 @@ import { copyFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Bot, Context } from "grammy";
 import type { Update } from "grammy/types";
+import { Bot as Bot120 } from "grammy-1.20";
 import { describe, expect, it } from "vitest";
-import { commandMessage, createTestBot, type TestBot } from "../helpers/harness.js";
+import { BOT_INFO, commandMessage, createTestBot, type TestBot } from "../helpers/harness.js";
 import { fixturesDir, renderRecipe, tmpDir, typecheck } from "../helpers/recipes.js";
 
 interface RestartOptions {
@@ -40,7 +41,7 @@ function feedPolling(t: TestBot<Context>, updates: Update[]): void {
 }
 
 /** A bot with the restart command and a catch-all after it, and a log of what happened in order. */
-async function setup(answers: Record<string, unknown> = {}) {
+async function setup(answers: Record<string, unknown> = {}, fireTimers = true) {
   const { registerRestart } = await load(answers);
   const t = createTestBot();
   const events: string[] = [];
@@ -57,7 +58,11 @@ async function setup(answers: Record<string, unknown> = {}) {
       exited(code);
     },
     respawn: () => events.push("respawn"),
-    setTimeout: (callback, ms) => timers.push({ ms, callback }),
+    setTimeout: (callback, ms) => {
+      events.push(`wait ${ms}`);
+      timers.push({ ms, callback });
+      if (fireTimers) callback();
+    },
   });
   t.bot.on("message", (ctx) => ctx.reply("catch-all"));
   return { t, events, exitedWith, timers };
@@ -80,6 +85,7 @@ describe("restart-command", () => {
       "sendMessage Restarting now",
       // bot.stop() confirms the /restart update, so it is not delivered again after the restart
       `getUpdates offset=${restart.update_id + 1} limit=1`,
+      "wait 1000",
       "exit 3",
     ]);
     expect(t.callsOf("sendMessage")[0]!.payload.chat_id).toBe(7);
@@ -98,10 +104,11 @@ describe("restart-command", () => {
       "sendMessage catch-all", // user 99: no restart
       "sendMessage Restarting now", // user 8, an admin
       `getUpdates offset=${updates[1]!.update_id + 1} limit=1`,
+      "wait 1000",
       "exit 3",
     ]);
     expect(t.calls.filter((c) => c.method === "sendMessage").map((c) => c.payload.chat_id)).toEqual([99, 8]);
-    expect(timers).toEqual([]);
+    expect(timers.map((x) => x.ms)).toEqual([1000]);
   });
 
   it("respawn strategy starts the successor before exiting; an empty reply sends nothing", async () => {
@@ -110,18 +117,20 @@ describe("restart-command", () => {
     const started = t.bot.start({ timeout: 1 });
     expect(await exitedWith).toBe(0);
     await started;
-    expect(events.slice(-3)).toEqual([expect.stringMatching(/^getUpdates offset=\d+ limit=1$/), "respawn", "exit 0"]);
+    expect(events.slice(-4)).toEqual([expect.stringMatching(/^getUpdates offset=\d+ limit=1$/), "wait 1000", "respawn", "exit 0"]);
     expect(t.callsOf("sendMessage")).toEqual([]);
   });
 
   it("when not long polling (webhook), exits only after a delay, so the request is answered first; a second /restart is ignored", async () => {
-    const { t, events, timers } = await setup({ command: "reboot" });
+    const { t, events, timers } = await setup({ command: "reboot" }, false);
     await t.send(commandMessage("reboot", "", { from: 7 }));
     await t.send(commandMessage("reboot", "", { from: 7 }));
-    expect(events).toEqual(["sendMessage Restarting now"]); // replied once, not exited yet
+    await new Promise((r) => setImmediate(r));
+    // replied once, bot.stop() did nothing (no getUpdates), not exited yet
+    expect(events).toEqual(["sendMessage Restarting now", "wait 1000"]);
     expect(timers.map((x) => x.ms)).toEqual([1000]);
     timers[0]!.callback();
-    expect(events).toEqual(["sendMessage Restarting now", "exit 3"]);
+    expect(events).toEqual(["sendMessage Restarting now", "wait 1000", "exit 3"]);
   });
 
   it("restarts even when the reply fails, and logs it", async () => {
@@ -133,9 +142,41 @@ describe("restart-command", () => {
     let code: number | undefined;
     registerRestart(t.bot, { exit: (c) => (code = c), setTimeout: (cb) => timers.push(cb), log: (m) => logged.push(m) });
     await t.send(commandMessage("restart", "", { from: 7 }));
+    await new Promise((r) => setImmediate(r));
     timers[0]!();
     expect(code).toBe(3);
     expect(logged).toEqual(["restart: could not send the reply; restarting anyway"]);
+  });
+
+  it("works on a grammY without bot.isRunning() (1.30 and older): a real grammY 1.20 Bot, long polling", async () => {
+    const { registerRestart } = await load();
+    const bot = new Bot120("1:TEST", { botInfo: BOT_INFO });
+    const events: string[] = [];
+    const restart = commandMessage("restart", "", { from: 7 });
+    let served = false;
+    bot.api.config.use(async (_prev, method, payload) => {
+      const p = payload as { offset?: number; limit?: number; text?: string };
+      events.push(method === "getUpdates" ? `getUpdates offset=${String(p.offset)} limit=${String(p.limit)}` : `${method} ${String(p.text)}`);
+      if (method !== "getUpdates") return { ok: true, result: method === "sendMessage" ? { message_id: 1, date: 0, chat: { id: 7, type: "private", first_name: "U" }, text: p.text } : true } as never;
+      if (served) await new Promise((r) => setTimeout(r, 5));
+      const result = served ? [] : [restart];
+      served = true;
+      return { ok: true, result } as never;
+    });
+    const exited = new Promise<number>((resolve, reject) => {
+      // Bot<C> of grammY 1.20 is another type than the Bot<C> of the grammY this test is typed with.
+      registerRestart(bot as unknown as Bot<Context>, { exit: resolve, setTimeout: (callback) => callback() });
+      bot.catch((error) => reject(error.error)); // fail at once, not by timeout
+    });
+    const started = bot.start({ timeout: 1 });
+    expect(await exited).toBe(3);
+    await started;
+    expect(events).toEqual([
+      "deleteWebhook undefined",
+      "getUpdates offset=1 limit=undefined",
+      "sendMessage Restarting now",
+      `getUpdates offset=${restart.update_id + 1} limit=1`,
+    ]);
   });
 
   it("type-checks under CommonJS and NodeNext", async () => {
