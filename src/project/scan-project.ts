@@ -50,7 +50,7 @@ export function scanProject(rootArg: string, entry?: string): ProjectFacts {
   }
 
   const nodeNext = ["node16", "node18", "node20", "nodenext"].some((m) => tsModule === m || tsModuleResolution === m);
-  const suffix = options.allowImportingTsExtensions === true || options.rewriteRelativeImportExtensions === true ? ".ts" : nodeNext && moduleKind === "esm" ? ".js" : "";
+  const suffix = importSuffix(options, nodeNext, moduleKind, [...texts.values()]);
   // The project's style: the candidates first, then up to 20 other files for what they do not show.
   const sample = [...candidates, ...[...texts.keys()].filter((f) => !candidates.includes(f)).slice(0, 20)].map((f) => texts.get(f)!);
   return {
@@ -68,6 +68,28 @@ export function scanProject(rootArg: string, entry?: string): ProjectFacts {
     installed: detectInstalledVersions(root, packageJson, ["grammy"]),
     style: sample.reduceRight<CodeStyle>((fallback, text) => detectCodeStyle(text, fallback), defaultStyle),
   };
+}
+
+/**
+ * The extension relative imports are written with: what the project's own
+ * files do when they agree (an ESM project with node10 resolution that
+ * writes `.js` everywhere needs it at run time although tsc does not ask for
+ * it), else what the settings require: `.ts` when TypeScript rewrites or
+ * allows it, `.js` under Node16/NodeNext ESM, none otherwise.
+ */
+function importSuffix(options: Record<string, unknown>, nodeNext: boolean, moduleKind: "esm" | "cjs", texts: string[]): "" | ".js" | ".ts" {
+  const counts = { "": 0, ".js": 0, ".ts": 0 };
+  for (const text of texts.slice(0, 200)) {
+    for (const m of text.matchAll(/\b(?:from|import)\s*\(?\s*["'](\.{1,2}\/[^"']+)["']/g)) {
+      const ext = /\.(m|c)?js$/.test(m[1]!) ? ".js" : /\.(m|c)?ts$/.test(m[1]!) ? ".ts" : /\.\w+$/.test(m[1]!) ? undefined : "";
+      if (ext !== undefined) counts[ext]++;
+    }
+  }
+  const total = counts[""] + counts[".js"] + counts[".ts"];
+  const seen = (Object.keys(counts) as Array<keyof typeof counts>).find((k) => total >= 2 && counts[k] === total);
+  if (seen !== undefined && !(seen === "" && nodeNext && moduleKind === "esm")) return seen;
+  if (options.allowImportingTsExtensions === true || options.rewriteRelativeImportExtensions === true) return ".ts";
+  return nodeNext && moduleKind === "esm" ? ".js" : "";
 }
 
 /** Whether a file imports grammY's `Bot` (named, aliased) or the whole module as a namespace. */

@@ -125,7 +125,7 @@ describe("a subclass of Bot", () => {
     expect(first.manual).toEqual([]);
     expect(after(first, "src/my-bot.ts")).toBe(
       botFile
-        .replace('from "./context";', 'from "./context";\nimport { gate, onError, startBot } from "./recipes/wire";')
+        .replace('from "./context";', 'from "./context";\nimport { gate, onError, startBot, type WireFlavor } from "./recipes/wire";')
         .replace("\t\tsuper(token);", "\t\tsuper(token);\n\t\tthis.use(gate());\n\t\tthis.catch(onError);"),
     );
     expect(after(first, "src/context.ts")).toContain("export interface MyContext extends Context, WireFlavor {");
@@ -188,6 +188,29 @@ describe("path aliases", () => {
     expect(after(first, "src/main.ts")).toContain('startBot(bot, { polling: { onStart: () => console.log("up") } });');
     expect(after(first, "src/main.ts")).toContain('import { startBot } from "@/bot/recipes/wire";');
     expect(second.changes).toEqual([]);
+  });
+});
+
+// === Import suffixes: what Node will do at run time ===
+describe("import suffixes", () => {
+  it("an ESM project with node10 resolution that writes .js on its relative imports gets .js", () => {
+    const root = project({
+      "package.json": JSON.stringify({ name: "p", type: "module", dependencies: { grammy: "^1.46.0" } }),
+      "tsconfig.json": JSON.stringify({ compilerOptions: { module: "esnext", moduleResolution: "node", strict: true } }),
+      "src/handlers.ts": 'import type { Bot } from "grammy";\n\nexport function register(bot: Bot): void {\n  bot.command("start", (ctx) => ctx.reply("hi"));\n}\n',
+      "src/bot.ts": 'import { Bot } from "grammy";\nimport { register } from "./handlers.js";\n\nconst bot = new Bot("t");\nregister(bot);\nbot.start();\n',
+      "src/util.ts": 'export { register } from "./handlers.js";\n',
+    });
+    expect(after(plan(root), "src/bot.ts")).toContain('import { gate, onError, startBot, type WireFlavor } from "./recipes/wire.js";');
+  });
+
+  it("a CommonJS project without extensions keeps writing none", () => {
+    const root = project({
+      "tsconfig.json": JSON.stringify({ compilerOptions: { module: "commonjs", strict: true } }),
+      "src/handlers.ts": "export const x = 1;\n",
+      "src/bot.ts": 'import { Bot } from "grammy";\nimport { x } from "./handlers";\nimport { x as y } from "./handlers";\n\nconst bot = new Bot("t" + x + y);\nbot.start();\n',
+    });
+    expect(after(plan(root), "src/bot.ts")).toContain('import { gate, onError, startBot, type WireFlavor } from "./recipes/wire";');
   });
 });
 
