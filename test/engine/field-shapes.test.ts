@@ -125,7 +125,7 @@ describe("a subclass of Bot", () => {
     expect(first.manual).toEqual([]);
     expect(after(first, "src/my-bot.ts")).toBe(
       botFile
-        .replace('from "./context";', 'from "./context";\nimport { gate, onError, startBot, type WireFlavor } from "./recipes/wire";')
+        .replace('from "./context";', 'from "./context";\nimport { gate, onError, startBot } from "./recipes/wire";')
         .replace("\t\tsuper(token);", "\t\tsuper(token);\n\t\tthis.use(gate());\n\t\tthis.catch(onError);"),
     );
     expect(after(first, "src/context.ts")).toContain("export interface MyContext extends Context, WireFlavor {");
