@@ -17,7 +17,7 @@ import { replaceStart } from "./ops/replace-start.js";
 import { errorHandlerRank, setErrorHandler } from "./ops/set-error-handler.js";
 import { wrapHandlers } from "./ops/wrap-handlers.js";
 import { addDependencies, upgradeDependencies } from "./package-json.js";
-import { unmetError, unmetRequirements, upgradeRange, versionFacts } from "./requirements.js";
+import { unmetError, unmetRequirements, versionFacts } from "./requirements.js";
 import type { BotLocation, ManualStep, OpContext, Plan } from "./plan-types.js";
 import { Tree } from "./tree.js";
 
@@ -182,10 +182,10 @@ export function planAdd(request: PlanRequest): Plan {
     if (!request.upgrade) throw unmetError(unmet, request.installCommand ?? ((specs) => `npm install ${specs.join(" ")}`));
     const pkgText = tree.read("package.json");
     if (pkgText !== undefined) {
-      const { text, results } = upgradeDependencies(pkgText, unmet.map((u) => ({ name: u.name, range: upgradeRange(u.range) })));
+      const { text, results } = upgradeDependencies(pkgText, unmet.map((u) => ({ name: u.name, range: u.upgradeTo })));
       tree.write("package.json", text);
       plan.dependencies.push(...results);
-      for (const u of unmet) plan.notes.push(`${u.recipe}: upgrades ${u.name} ${u.have.version} → ${upgradeRange(u.range)}${u.breaking ? ` (${u.breaking})` : ""}`);
+      for (const u of unmet) plan.notes.push(`${u.recipe}: upgrades ${u.name} ${u.have.version} → ${u.upgradeTo}${u.breaking ? ` (${u.breaking})` : ""}`);
     }
   }
 

@@ -19,6 +19,8 @@ export interface UnmetRequirement {
   name: string;
   range: string;
   have: InstalledPackage;
+  /** The range `--upgrade` writes into package.json. */
+  upgradeTo: string;
   /** What the upgrade breaks in the user's own code, from the manifest. */
   breaking?: string;
 }
@@ -39,8 +41,9 @@ export function versionFacts(installed: Map<string, InstalledPackage>): Record<s
 /** The recipe's requirements (and dependency ranges) that hold for these answers and that the installed versions do not meet. */
 export function unmetRequirements(recipe: Recipe, holds: (when: Condition | undefined) => boolean, installed: Map<string, InstalledPackage>): UnmetRequirement[] {
   const wanted = [
-    ...(recipe.manifest.requires ?? []).filter((r) => holds(r.when)).map((r) => ({ name: r.name, range: r.range, breaking: r.breaking })),
-    ...(recipe.manifest.dependencies ?? []).filter((d) => holds(d.when)).map((d) => ({ name: d.name, range: d.version, breaking: undefined })),
+    ...(recipe.manifest.requires ?? []).filter((r) => holds(r.when)).map((r) => ({ name: r.name, range: r.range, upgradeTo: upgradeRange(r.range), breaking: r.breaking })),
+    // A dependency already installed must be of the same major: a finer need is a `requires` entry.
+    ...(recipe.manifest.dependencies ?? []).filter((d) => holds(d.when)).map((d) => ({ name: d.name, range: sameMajor(d.version), upgradeTo: d.version, breaking: undefined })),
   ];
   const out: UnmetRequirement[] = [];
   for (const w of wanted) {
@@ -48,9 +51,16 @@ export function unmetRequirements(recipe: Recipe, holds: (when: Condition | unde
     if (!have || validRange(w.range) === null) continue;
     if (satisfies(have.version, w.range, { includePrerelease: true })) continue;
     if (out.some((o) => o.name === w.name && o.range === w.range)) continue;
-    out.push({ recipe: recipe.ref, name: w.name, range: w.range, have, ...(w.breaking !== undefined && { breaking: w.breaking }) });
+    out.push({ recipe: recipe.ref, name: w.name, range: w.range, have, upgradeTo: w.upgradeTo, ...(w.breaking !== undefined && { breaking: w.breaking }) });
   }
   return out;
+}
+
+/** `^2.1.1` → `^2.0.0`, `^0.3.2` → `^0.3.0`: any version of the same major (the same minor below 1.0). */
+function sameMajor(range: string): string {
+  const min = validRange(range) === null ? null : minVersion(range);
+  if (!min) return range;
+  return min.major === 0 ? `^0.${min.minor}.0` : `^${min.major}.0.0`;
 }
 
 /** The range written into package.json for an upgrade: the recipe's own caret range, or `^` the lowest version a `>=` range allows. */
@@ -64,7 +74,7 @@ export function upgradeRange(range: string): string {
 export function unmetError(unmet: UnmetRequirement[], installCommand: (specs: string[]) => string): Error {
   const what = unmet.map((u) => `${u.recipe} needs ${u.name} ${u.range}, this project has ${u.have.version}${u.have.source === "node_modules" ? "" : ` (from ${u.have.source === "lockfile" ? "the lockfile" : "package.json"})`}`);
   const breaking = unmet.filter((u) => u.breaking).map((u) => `upgrading ${u.name}: ${u.breaking}`);
-  const specs = [...new Set(unmet.map((u) => `${u.name}@${upgradeRange(u.range)}`))];
+  const specs = [...new Set(unmet.map((u) => `${u.name}@${u.upgradeTo}`))];
   return failure(
     `${what.join("; ")}; nothing was written${breaking.length > 0 ? `\n${breaking.join("\n")}` : ""}`,
     `upgrade first (${installCommand(specs)}) and run again, or pass --upgrade to have package.json and the install updated with the change`,
