@@ -39,21 +39,36 @@ function worker(load: (id: string) => unknown, argv: string[]): void {
   const ts = load(tsDir) as TsApi;
   const cache = new Map<string, unknown>();
   const formatHost = { getCurrentDirectory: () => cwd, getCanonicalFileName: (f: string) => f, getNewLine: () => "\n" };
-  let errors = 0;
-  for (const config of configs) {
-    const read = ts.readConfigFile(config, ts.sys.readFile);
-    const dir = config.slice(0, config.lastIndexOf("/"));
-    const parsed = ts.parseJsonConfigFileContent(read.config ?? {}, ts.sys, dir, { noEmit: true }, config);
-    const host = ts.createCompilerHost(parsed.options);
+  const hostFor = (options: object) => {
+    const host = ts.createCompilerHost(options);
     const getSourceFile = host.getSourceFile.bind(host);
-    // Declaration files parsed for one copy serve the next (the key holds the language version and module format).
+    // Declaration files parsed for one program serve the next (the key holds the language version and module format).
     host.getSourceFile = (fileName: string, ...rest: unknown[]) => {
       const key = `${fileName}\0${JSON.stringify(rest[0])}`;
       if (!cache.has(key)) cache.set(key, getSourceFile(fileName, ...rest));
       return cache.get(key);
     };
-    const program = ts.createProgram({ rootNames: parsed.fileNames, options: parsed.options, host, projectReferences: parsed.projectReferences });
-    const diagnostics = [...(read.error ? [read.error] : []), ...parsed.errors, ...ts.getPreEmitDiagnostics(program)].filter((d) => d.category === ts.DiagnosticCategory.Error);
+    return host;
+  };
+  const parsed = configs.map((config) => {
+    const read = ts.readConfigFile(config, ts.sys.readFile);
+    const result = ts.parseJsonConfigFileContent(read.config ?? {}, ts.sys, config.slice(0, config.lastIndexOf("/")), { noEmit: true }, config);
+    return { ...result, errors: [...(read.error ? [read.error] : []), ...result.errors] };
+  });
+  const programs: Array<{ program: unknown; errors: TsDiagnostic[] }> = [];
+  const opts = (o: object) => o as { paths?: unknown; baseUrl?: unknown };
+  if (parsed.length > 1 && parsed.every((p) => opts(p.options).paths === undefined && opts(p.options).baseUrl === undefined)) {
+    // Copies of one project with nothing resolved relative to their tsconfig: one program, one
+    // checker, so grammY's types are computed once (rootDir: the folder holding the copies).
+    const options = { ...parsed[0]!.options, rootDir: cwd, noEmit: true };
+    const rootNames = parsed.flatMap((p) => p.fileNames);
+    programs.push({ program: ts.createProgram({ rootNames, options, host: hostFor(options) }), errors: parsed.flatMap((p) => p.errors) });
+  } else {
+    for (const p of parsed) programs.push({ program: ts.createProgram({ rootNames: p.fileNames, options: p.options, host: hostFor(p.options), projectReferences: p.projectReferences }), errors: p.errors });
+  }
+  let errors = 0;
+  for (const { program, errors: configErrors } of programs) {
+    const diagnostics = [...configErrors, ...ts.getPreEmitDiagnostics(program)].filter((d) => d.category === ts.DiagnosticCategory.Error);
     errors += diagnostics.length;
     if (diagnostics.length > 0) process.stdout.write(ts.formatDiagnostics(diagnostics, formatHost));
   }
@@ -82,11 +97,19 @@ export async function checkCopies(typescriptDir: string, copies: string[], cwd: 
   const version = typescriptVersion(typescriptDir);
   const configs = copies.map((c) => join(c, "tsconfig.json")).filter((c) => existsSync(c));
   if (Number(version.split(".")[0]) >= 7) {
-    // One native process per copy, two at a time would fight the other jobs for the cores: in turn.
+    const tsc = (args: string[]) => run([join(typescriptDir, "bin", "tsc"), ...args, "--pretty", "false", "--singleThreaded"], cwd);
+    const combined = combinedConfig(configs, cwd);
+    if (combined) {
+      // As the worker does: one program over all copies (a tsconfig extending the first copy's).
+      const file = join(cwd, "tsconfig.copies.json");
+      writeFileSync(file, JSON.stringify(combined, null, 2));
+      const r = await tsc(["-p", file]);
+      return { diagnostics: parseTscOutput(r.output), output: r.output, code: r.code, processes: 1 };
+    }
     let output = "";
     let code = 0;
     for (const config of configs) {
-      const r = await run([join(typescriptDir, "bin", "tsc"), "-p", relative(cwd, config), "--noEmit", "--pretty", "false", "--singleThreaded"], cwd);
+      const r = await tsc(["-p", relative(cwd, config), "--noEmit"]);
       output += r.output;
       code = Math.max(code, r.code);
     }
@@ -96,6 +119,30 @@ export async function checkCopies(typescriptDir: string, copies: string[], cwd: 
   if (!existsSync(script)) writeFileSync(script, `"use strict";\n(${worker.toString()})(require, process.argv.slice(2));\n`);
   const r = await run([script, typescriptDir, cwd, ...configs], cwd);
   return { diagnostics: parseTscOutput(r.output), output: r.output, code: r.code, processes: 1 };
+}
+
+/**
+ * A tsconfig checking all copies as one program, when their tsconfig (plain
+ * JSON, no `extends`) resolves nothing relative to itself (`paths`,
+ * `baseUrl`, `files`); otherwise undefined.
+ */
+function combinedConfig(configs: string[], cwd: string): object | undefined {
+  if (configs.length < 2) return undefined;
+  let json: { extends?: unknown; files?: unknown; include?: unknown; compilerOptions?: { paths?: unknown; baseUrl?: unknown } };
+  try {
+    json = JSON.parse(readFileSync(configs[0]!, "utf8")) as typeof json;
+  } catch {
+    return undefined; // comments or trailing commas: leave it to tsc, copy by copy
+  }
+  if (json.extends !== undefined || json.files !== undefined || json.compilerOptions?.paths !== undefined || json.compilerOptions?.baseUrl !== undefined) return undefined;
+  const include = Array.isArray(json.include) ? (json.include as string[]) : ["**/*"];
+  const dirs = configs.map((c) => relative(cwd, join(c, "..")).split("\\").join("/"));
+  return {
+    extends: `./${dirs[0]}/tsconfig.json`,
+    compilerOptions: { noEmit: true, rootDir: "." },
+    include: dirs.flatMap((d) => include.map((i) => `./${d}/${i.replace(/^\.\//, "")}`)),
+    exclude: ["./**/node_modules"],
+  };
 }
 
 function run(args: string[], cwd: string): Promise<{ output: string; code: number }> {
