@@ -3,11 +3,12 @@
 // (@grammyjs/auto-chat-action, as the recipe wires it).
 import { autoChatAction, chatAction, type AutoChatActionFlavor } from "@grammyjs/auto-chat-action";
 import { GrammyError, InputFile, type Context, type MiddlewareFn } from "grammy";
+import { Bot as Bot120, type Context as Context120 } from "grammy-1.20";
 import type { Update } from "grammy/types";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it, vi } from "vitest";
-import { apiError, commandMessage, createTestBot, groupChat, textMessage, user } from "../helpers/harness.js";
+import { apiError, BOT_INFO, commandMessage, createTestBot, groupChat, textMessage, user } from "../helpers/harness.js";
 import { applyRecipes, copyFixture, fixtureNames, fixturesDir, read, renderRecipe, tmpDir, typecheck } from "../helpers/recipes.js";
 
 type ChatAction = Parameters<Context["api"]["sendChatAction"]>[1];
@@ -257,6 +258,20 @@ describe("withChatAction (wrapper style)", () => {
     };
     await t.send(update);
     expect(t.calls).toEqual([{ method: "sendChatAction", payload: { chat_id: 7, action: "typing", business_connection_id: "bc-1" } }]);
+  });
+
+  it("works on grammY 1.20 (no ctx.chatId, no ctx.businessConnectionId): a real grammY 1.20 Bot sends the action", async () => {
+    const { withTyping } = await load();
+    const bot = new Bot120("1:TEST", { botInfo: BOT_INFO });
+    const calls: Array<{ method: string; payload: unknown }> = [];
+    bot.api.config.use(async (_prev, method, payload) => {
+      calls.push({ method, payload });
+      return { ok: true, result: true } as never;
+    });
+    // The module is typed with this repository's grammY; at run time it gets grammY 1.20's context.
+    bot.on("message", withTyping(() => {}) as unknown as MiddlewareFn<Context120>);
+    await bot.handleUpdate(textMessage("hi", { chat: groupChat(-100500), extra: { is_topic_message: true, message_thread_id: 77 } }) as never);
+    expect(calls).toEqual([{ method: "sendChatAction", payload: { chat_id: -100500, action: "typing", message_thread_id: 77 } }]);
   });
 
   it("runs the handler without an action where there is no chat (inline queries)", async () => {
