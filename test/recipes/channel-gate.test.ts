@@ -166,6 +166,15 @@ describe("channel-gate", () => {
     expect(t.callsOf("sendMessage").map((c) => c.payload.chat_id)).toEqual([-100600]);
   });
 
+  it("lets business-account messages through without asking (the owner's chats, not the bot being used)", async () => {
+    const { t, passed } = await gatedBot(new Map());
+    const msg = textMessage("hi from a customer", { from: 5 }).message!;
+    await t.send({ update_id: 9001, business_message: { ...msg, business_connection_id: "bc1" } });
+    await t.send({ update_id: 9002, edited_business_message: { ...msg, business_connection_id: "bc1", edit_date: 2 } });
+    expect(passed).toEqual([9001, 9002]);
+    expect(t.callsOf("getChatMember")).toEqual([]);
+  });
+
   it("forgets a cached member when a chat_member update shows them leaving the channel (@username)", async () => {
     const statuses = new Map<number, ChatMember | "error">([[3, member(3, "member")]]);
     const { t, passed } = await gatedBot(statuses);

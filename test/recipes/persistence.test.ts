@@ -8,7 +8,7 @@
 import { Bot, type Context, type MiddlewareFn, type StorageAdapter } from "grammy";
 import type { Composer } from "grammy";
 import { Redis } from "ioredis";
-import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BOT_INFO, commandMessage, defaultResult, groupChat, textMessage, type ApiCall } from "../helpers/harness.js";
@@ -87,6 +87,22 @@ describe("persistence with JSON files", () => {
     expect(existsSync(join(dir, "conversations"))).toBe(true);
   });
 
+  it("writes whole files only (temporary file, then rename), reads the layout of @grammyjs/storage-file, and refuses keys that are not ids", async () => {
+    const { fileStorage } = (await load()) as PersistenceModule & { fileStorage: <T>(dir: string) => StorageAdapter<T> };
+    const dir = tmpDir("persistence-adapter");
+    const storage = fileStorage<{ n: number }>(dir);
+    await storage.write("-1001234_7", { n: 1 });
+    expect(readdirSync(join(dir, "_7"))).toEqual(["-1001234_7.json"]); // no temporary file left behind
+    mkdirSync(join(dir, "42"), { recursive: true });
+    writeFileSync(join(dir, "42", "42.json"), JSON.stringify({ n: 2 }, null, "\t")); // as storage-file writes it
+    expect(await storage.read("42")).toEqual({ n: 2 });
+    expect(await storage.read("43")).toBeUndefined();
+    await storage.delete("42");
+    await storage.delete("43"); // deleting what is not there is fine
+    expect(await storage.read("42")).toBeUndefined();
+    await expect(storage.read("../../etc/passwd")).rejects.toThrow(/not a key/);
+  });
+
   it("does not continue the conversation without the stored state (the test would notice a memory store)", async () => {
     const mod = await load();
     const first = startBot(mod, mod.createStorage(tmpDir("persistence-a")));
@@ -137,8 +153,9 @@ describe("the session key follows the answer", () => {
     await bot.bot.handleUpdate(commandMessage("whoami", "", { from: 7 }));
     await bot.bot.handleUpdate(commandMessage("whoami", "", { from: 8, chat: group }));
     const whoami = bot.texts().filter(([, text]) => String(text).startsWith("name:"));
-    const keys = [textMessage("x", { from: 7, chat: group })].map((u) => mod.getSessionKey({ from: u.message!.from, chat: u.message!.chat, chatId: u.message!.chat.id } as Context));
-    return { whoami, keys, conversationKey: mod.getConversationKey({ from: { id: 7 }, chatId: -100500 } as Context) };
+    // Only `from` and `chat`: the keys must not need ctx.chatId, which grammY has only since 1.21.
+    const keys = [textMessage("x", { from: 7, chat: group })].map((u) => mod.getSessionKey({ from: u.message!.from, chat: u.message!.chat } as Context));
+    return { whoami, keys, conversationKey: mod.getConversationKey({ from: { id: 7 }, chat: group } as Context) };
   }
 
   it("per user: one session across chats", async () => {

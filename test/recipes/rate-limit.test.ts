@@ -26,6 +26,7 @@ interface RateLimitModule<O> {
   WINDOW_MS: number;
   PENALTY_MS?: number;
   redisFromEnv?: () => Redis;
+  redisStorage?: <T>(redis: Redis, ttlMs: number) => StorageAdapter<T>;
 }
 
 const messages = { exceededMessage: "Stop flooding!", stillRestrictedMessage: "Still restricted.", releasedMessage: "Released." };
@@ -200,13 +201,12 @@ describe.skipIf(!redisAvailable)("rate-limit with Redis: two bot instances share
 
   /** Two bots, each with its own Redis connection (as two processes would have). */
   async function twoBots(strategy: string): Promise<[TestBot<Context>, TestBot<Context>]> {
-    const { rateLimit } = await load<{ redis?: Redis; storage?: StorageAdapter<PenaltyState>; now?: () => number }>({ strategy, store: "redis", limit: 2 });
+    const { rateLimit, redisStorage } = await load<{ redis?: Redis; storage?: StorageAdapter<PenaltyState>; now?: () => number }>({ strategy, store: "redis", limit: 2 });
     const { Redis: RedisClient } = await import("ioredis");
-    const { RedisAdapter } = await import("@grammyjs/storage-redis");
     const make = () => {
       const client = new RedisClient(redis!.url);
       clients.push(client);
-      return strategy === "window" ? rateLimit({ redis: client }) : rateLimit({ storage: new RedisAdapter<PenaltyState>({ instance: client, ttl: 70 }), now: () => 0 });
+      return strategy === "window" ? rateLimit({ redis: client }) : rateLimit({ storage: redisStorage!<PenaltyState>(client, 70_000), now: () => 0 });
     };
     return [echoBot(make()), echoBot(make())];
   }
@@ -226,6 +226,23 @@ describe.skipIf(!redisAvailable)("rate-limit with Redis: two bot instances share
       [from, "ok:2"],
       [from, "Stop flooding!"],
     ]);
+  });
+
+  it("penalty-box keeps its state with its own Redis adapter: JSON under rate-limit:<key>, expiring a window plus a penalty after the last write", async () => {
+    const mod = await load<Record<string, never>>({ strategy: "penalty-box", store: "redis" });
+    const client = mod.redisFromEnv!();
+    const t = echoBot(mod.rateLimit());
+    await t.send(textMessage("x", { from: 902 }));
+    const stored = JSON.parse((await client.get("rate-limit:902"))!) as PenaltyState;
+    expect(stored.count).toBe(1);
+    const ttl = await client.pttl("rate-limit:902");
+    expect(ttl).toBeGreaterThan(60_000);
+    expect(ttl).toBeLessThanOrEqual(70_000); // windowSeconds 10 + penaltySeconds 60
+    const storage = mod.redisStorage!<{ n: number }>(client, 1000);
+    await storage.write("k", { n: 1 });
+    expect(await storage.read("k")).toEqual({ n: 1 });
+    await storage.delete("k");
+    expect(await storage.read("k")).toBeUndefined();
   });
 
   it("by default connects to REDIS_URL (one client per process)", async () => {
