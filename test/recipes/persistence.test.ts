@@ -153,7 +153,7 @@ describe("the session key follows the answer", () => {
     await bot.bot.handleUpdate(commandMessage("whoami", "", { from: 7 }));
     await bot.bot.handleUpdate(commandMessage("whoami", "", { from: 8, chat: group }));
     const whoami = bot.texts().filter(([, text]) => String(text).startsWith("name:"));
-    // Only `from` and `chat`: the keys must not need ctx.chatId, which grammY has only since 1.21.
+    // Only `from` and `chat`: the keys must not need ctx.chatId, which grammY 1.20 does not have.
     const keys = [textMessage("x", { from: 7, chat: group })].map((u) => mod.getSessionKey({ from: u.message!.from, chat: u.message!.chat } as Context));
     return { whoami, keys, conversationKey: mod.getConversationKey({ from: { id: 7 }, chat: group } as Context) };
   }

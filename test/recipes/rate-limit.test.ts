@@ -128,6 +128,12 @@ describe("rate-limit penalty-box (memory, fake clock)", () => {
     ]);
   });
 
+  it("with key chat, the key comes from ctx.chat alone (ctx.chatId is missing from grammY 1.20)", async () => {
+    const mod = (await load<PenaltyOptions>({ strategy: "penalty-box", key: "chat" })) as RateLimitModule<PenaltyOptions> & { rateLimitKey: (ctx: Context) => string | undefined };
+    expect(mod.rateLimitKey({ chat: groupChat(-100777) } as Context)).toBe("-100777");
+    expect(mod.rateLimitKey({} as Context)).toBeUndefined();
+  });
+
   it("stays silent with empty messages, still answers blocked button presses, and never limits updates without a sender", async () => {
     const { rateLimit } = await load<PenaltyOptions>({ strategy: "penalty-box", limit: 1, exceededMessage: "", stillRestrictedMessage: "", releasedMessage: "" });
     const t = echoBot(rateLimit({ now: () => 0 }));
