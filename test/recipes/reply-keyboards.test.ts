@@ -29,7 +29,6 @@ describe("reply-keyboards", () => {
       keyboard: [[{ text: "Yes" }, { text: "No" }], [{ text: "Maybe" }]],
       resize_keyboard: true,
       one_time_keyboard: false,
-      is_persistent: false,
     });
   });
 
