@@ -91,6 +91,7 @@ export function buildProgram(): Command {
     .description("check recipe folders: manifests, templates, rendered TypeScript (exit 1 on any error)")
     .option("--typecheck", "also type-check every answer combination applied to fixture projects (strict)")
     .option("--fixtures <dir>", "a project to type-check against instead of the bundled fixtures (repeatable)", collect)
+    .option("--matrix", "with --typecheck: also the field fixtures of a checkout, each with its own TypeScript (4.5-7), grammY and plugins")
     .option("--test", "also run the tests a pack ships in its recipe folders")
     .addOption(new Option("--format <format>", "report format").choices(["human", "json", "github"]).default("human"))
     .action(async (dirs, options) => (await import("./commands/lint.js")).lintCommand(dirs, options));

@@ -6,6 +6,7 @@ import { color } from "../ui/colors.js";
 
 export interface LintCommandOptions {
   typecheck?: boolean;
+  matrix?: boolean;
   test?: boolean;
   format?: LintFormat;
   fixtures?: string[];
@@ -16,6 +17,7 @@ export async function lintCommand(dirs: string[], options: LintCommandOptions): 
   const bundledDir = bundledTemplatesDir();
   const report = await lintRecipes(dirs.length > 0 ? dirs : [bundledDir], {
     typecheck: options.typecheck,
+    matrix: options.matrix,
     test: options.test,
     fixtures: options.fixtures,
     bundledDir,

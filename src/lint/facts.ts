@@ -9,8 +9,11 @@ import type { JsonValue } from "../recipes/manifest.js";
  * there is known to `lint` without a second list to keep in step.
  */
 export const factNames: readonly string[] = Object.keys(
-  templateFacts({ served: "polling", moduleKind: "esm" } as ProjectFacts, { file: "src/bot.ts", line: 1 }),
+  templateFacts({ served: "polling", moduleKind: "esm", installed: new Map() } as unknown as ProjectFacts, { file: "src/bot.ts", line: 1 }),
 );
+
+/** Whether `name` is a fact: one of `factNames`, or `major:<package>` (the installed major of a package). */
+export const isFactName = (name: string) => factNames.includes(name) || /^major:(@[\w.-]+\/)?[\w.-]+$/.test(name);
 
 /** The values of the facts templates branch on, so lint renders each at least once. */
 export const factVariants: Record<string, JsonValue[]> = {

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 
 // === The projects `lint --typecheck` applies recipes to ===
@@ -14,6 +14,16 @@ export const bundledFixtureNames = ["cjs-single", "esm-nodenext-factory", "webho
 export function repoFixtureDirs(packageRoot: string): string[] | undefined {
   const dirs = bundledFixtureNames.map((name) => join(packageRoot, "test", "fixtures", name));
   return dirs.every((d) => existsSync(join(d, "package.json"))) ? dirs : undefined;
+}
+
+/** The field fixtures of a checkout (test/fixtures/field/*, each with a toolchain.json), for `--matrix`. */
+export function fieldFixtureDirs(packageRoot: string): string[] {
+  const dir = join(packageRoot, "test", "fixtures", "field");
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .sort()
+    .map((name) => join(dir, name))
+    .filter((d) => existsSync(join(d, "toolchain.json")));
 }
 
 const builtin: Record<string, Record<string, string>> = {

@@ -7,7 +7,7 @@ import { validateManifest } from "../recipes/validate-manifest.js";
 import { compileOptions, handlebars } from "../render/handlebars-env.js";
 import { answerCombinations, type Combination } from "./combinations.js";
 import type { LintCheck, LintDiagnostic, LintReport } from "./diagnostics.js";
-import { factNames } from "./facts.js";
+import { factNames, isFactName } from "./facts.js";
 import { indexJsonPositions, type JsonPositions } from "./json-position.js";
 import { firstSyntaxError, isTsPath, lineColumn } from "./syntax.js";
 import { checkTemplateNames, compileMarked, errorPosition, parseTemplate, summarize, type MarkedRenderer } from "./template-check.js";
@@ -30,6 +30,8 @@ export interface LintOptions {
   typecheck?: boolean;
   /** Fixture projects for stage 4 (default: the bundled ones, see `fixtures.ts`). */
   fixtures?: string[];
+  /** Stage 4 also on the field fixtures of a checkout, each with its own TypeScript and grammY (implies `typecheck`). */
+  matrix?: boolean;
   /** Stage 5: run the tests a pack ships with its recipes. */
   test?: boolean;
   /** The bundled templates folder, to warn about pack ids that clash with bundled ones. */
@@ -185,10 +187,10 @@ export async function lintRecipes(dirs: string[], options: LintOptions = {}): Pr
   }
 
   // 4. Type-check on fixture projects.
-  if (options.typecheck) {
+  if (options.typecheck || options.matrix) {
     const { typecheckRecipes } = await import("./typecheck-recipes.js");
     await timed("typecheck", async () => {
-      const result = await typecheckRecipes(healthy, { cwd, fixtures: options.fixtures, where: resolve(cwd, dirs[0] ?? ".") });
+      const result = await typecheckRecipes(healthy, { cwd, fixtures: options.fixtures, matrix: options.matrix, where: resolve(cwd, dirs[0] ?? ".") });
       for (const d of result.diagnostics) push(d);
       report.skipped.push(...result.skipped);
     });
@@ -260,7 +262,7 @@ function checkManifestReferences(
       const values = Array.isArray(expected) ? expected : [expected];
       if (k.startsWith("facts.")) {
         const fact = k.slice(6);
-        if (!factNames.includes(fact)) problem(`${at}.when.${k}`, `unknown fact "${fact}"`, `facts are: ${factNames.join(", ")}`);
+        if (!isFactName(fact)) problem(`${at}.when.${k}`, `unknown fact "${fact}"`, `facts are: ${factNames.join(", ")}, major:<package>`);
         else if (fact === "served" || fact === "moduleKind") {
           const allowed = fact === "served" ? ["polling", "runner", "webhook"] : ["esm", "cjs"];
           for (const v of values) if (!allowed.includes(v as string)) problem(`${at}.when.${k}`, `facts.${fact} is never ${JSON.stringify(v)}`, `it is one of ${allowed.join(", ")}`);

@@ -1,7 +1,8 @@
 import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
-import { findPackageHome, findTypeScript, limitTo, runTsc, type TypeScriptInstall } from "../check/tsc.js";
+import { findPackageHome, findTypeScript, limitTo, runTsc, type TscDiagnostic, type TypeScriptInstall } from "../check/tsc.js";
+import { CliError } from "../core/errors.js";
 import { applyStyle } from "../ast/apply-style.js";
 import { locateBot, planAdd, templateFacts } from "../engine/plan.js";
 import { defaultStyle, detectCodeStyle } from "../project/code-style.js";
@@ -11,7 +12,9 @@ import { bundledTemplatesDir } from "../recipes/catalogue.js";
 import type { Answers, JsonValue } from "../recipes/manifest.js";
 import { renderString } from "../render/render-recipe.js";
 import type { LintDiagnostic } from "./diagnostics.js";
-import { repoFixtureDirs, writeBuiltinFixtures } from "./fixtures.js";
+import { checkCopies, typescriptVersion } from "./check-copies.js";
+import { fieldFixtureDirs, repoFixtureDirs, writeBuiltinFixtures } from "./fixtures.js";
+import { buildNodeModules, isFieldFixture, readToolchain } from "./toolchain.js";
 import type { LintedRecipe } from "./lint-recipes.js";
 
 // === Stage 4: every combination on every fixture, one tsc per fixture ===
@@ -22,6 +25,14 @@ import type { LintedRecipe } from "./lint-recipes.js";
 // the copies extends the fixture's own with `strict`; one `tsc` process per
 // fixture checks them all, the processes running side by side. Errors in a
 // generated file are reported at the template line that produced it.
+//
+// `--matrix` adds the field fixtures (test/fixtures/field, in a checkout):
+// projects with their own TypeScript (4.5 to 7), grammY and plugins named in
+// toolchain.json. Their copies get a node_modules built from it, and are
+// checked with that TypeScript and their own tsconfig (not forced strict),
+// beside a pristine copy whose errors are the fixture's own. A recipe the
+// engine refuses there (a version it needs, two bots) is a warning: the
+// field matrix test (test/engine/field-matrix.test.ts) records which.
 
 type Diagnostic = Omit<LintDiagnostic, "severity"> & { severity?: LintDiagnostic["severity"] };
 
@@ -64,7 +75,13 @@ const grammyHome = (dir: string) => findPackageHome(dir, "grammy");
 
 export async function typecheckRecipes(
   items: LintedRecipe[],
-  options: { cwd: string; fixtures?: string[]; /** Where to report that the check could not run. */ where?: string },
+  options: {
+    cwd: string;
+    fixtures?: string[];
+    /** Also the field fixtures, each with its own toolchain. */
+    matrix?: boolean;
+    /** Where to report that the check could not run. */ where?: string;
+  },
 ): Promise<{ diagnostics: Diagnostic[]; skipped: string[] }> {
   const diagnostics: Diagnostic[] = [];
   const packageRoot = dirname(bundledTemplatesDir());
@@ -91,9 +108,28 @@ export async function typecheckRecipes(
   mkdirSync(scratch, { recursive: true });
   try {
     const fixtureDirs = options.fixtures?.map((f) => resolve(options.cwd, f)) ?? repoFixtureDirs(packageRoot) ?? writeBuiltinFixtures(join(scratch, "_fixtures"));
+    const skipped: string[] = [];
+    // --matrix: given fixtures with a toolchain.json are field fixtures; without --fixtures, the checkout's join the defaults.
+    if (options.matrix && !options.fixtures) {
+      const field = fieldFixtureDirs(packageRoot);
+      if (field.length === 0) {
+        diagnostics.push({
+          file: options.where ?? options.cwd,
+          line: 1,
+          column: 1,
+          check: "typecheck",
+          recipe: "-",
+          message: "--matrix could not run: the field fixtures (test/fixtures/field) are not here",
+          hint: "run lint --matrix in a checkout of create-bot-snippet, after npm ci (the toolchains are its dev dependencies)",
+        });
+      }
+      fixtureDirs.push(...field);
+    }
+    /** What a fixture runs on, for hints: `typescript 4.5.5, grammy 1.11.2`. */
+    const toolchainOf = new Map<string, string>();
     const catalogue = recipes.map((i) => i.recipe);
     const cases = new Map<string, Case>();
-    const jobs: Array<{ fixture: string; dir: string; base: string; result: ReturnType<typeof runTsc> }> = [];
+    const jobs: Array<{ fixture: string; dir: string; base: string; result: Promise<{ diagnostics: TscDiagnostic[]; output: string; code: number }> }> = [];
     // tsc runs while the next fixture is planned; at most one process per core.
     const limit = limitTo(Math.max(1, availableParallelism()));
     const tscArgs = ["-p", "tsconfig.check.json", ...(ts.version.startsWith("7") ? ["--singleThreaded"] : [])];
@@ -102,13 +138,23 @@ export async function typecheckRecipes(
       const fixture = basename(fixtureDir);
       const root = join(scratch, fixture);
       mkdirSync(root, { recursive: true });
+      const field = options.matrix === true && isFieldFixture(fixtureDir);
       let project;
       let facts: Record<string, JsonValue>;
       try {
-        project = scanProject(fixtureDir);
+        if (field) {
+          // The fixture is scanned where its node_modules is, so the engine reads its versions.
+          buildNodeModules(root, readToolchain(fixtureDir), join(home, "node_modules"));
+          cpSync(fixtureDir, join(root, "_pristine"), { recursive: true });
+          const version = (name: string) => (JSON.parse(readFileSync(join(root, "node_modules", name, "package.json"), "utf8")) as { version: string }).version;
+          toolchainOf.set(fixture, `typescript ${typescriptVersion(join(root, "node_modules", "typescript"))}, grammy ${version("grammy")}`);
+        }
+        project = scanProject(field ? join(root, "_pristine") : fixtureDir);
         facts = templateFacts(project, locateBot(project));
       } catch (error) {
-        diagnostics.push({ file: fixtureDir, line: 1, column: 1, check: "typecheck", recipe: "-", message: `fixture ${fixture}: ${(error as Error).message}` });
+        // A field fixture the engine refuses as a whole (two bots) is what the field matrix records.
+        if (field && error instanceof CliError) skipped.push(`--matrix: field fixture ${fixture}: ${error.message}`);
+        else diagnostics.push({ file: fixtureDir, line: 1, column: 1, check: "typecheck", recipe: "-", message: `fixture ${fixture}: ${(error as Error).message}` });
         continue;
       }
       let n = 0;
@@ -160,13 +206,16 @@ export async function typecheckRecipes(
           try {
             plan = planAdd({ project, recipes: [{ recipe: item.recipe, answers }], catalogue });
           } catch (error) {
+            const refused = field && error instanceof CliError;
             diagnostics.push({
               file: item.manifestFile,
               line: 1,
               column: 1,
               check: "typecheck",
               recipe: basename(item.recipe.dir),
-              message: `add fails on fixture ${fixture} with ${combo.label}: ${(error as Error).message}`,
+              ...(refused
+                ? { severity: "warning" as const, message: `refused on field fixture ${fixture} (${toolchainOf.get(fixture)}): ${(error as Error).message}` }
+                : { message: `add fails on fixture ${fixture} with ${combo.label}: ${(error as Error).message}` }),
             });
             continue;
           }
@@ -196,6 +245,11 @@ export async function typecheckRecipes(
         }
       }
       if (n === 0) continue;
+      if (field) {
+        const copies = [join(root, "_pristine"), ...Array.from({ length: n }, (_, i) => join(root, `c${i}`))];
+        jobs.push({ fixture, dir: root, base: fixtureDir, result: limit(() => checkCopies(join(root, "node_modules", "typescript"), copies, root, scratch)) });
+        continue;
+      }
       const config = {
         extends: join(fixtureDir, "tsconfig.json"),
         compilerOptions: { noEmit: true, strict: true, skipLibCheck: true, incremental: false, composite: false },
@@ -213,6 +267,10 @@ export async function typecheckRecipes(
         const [caseName, ...rest] = d.file.split("/");
         const path = rest.join("/");
         const c = cases.get(`${job.fixture}/${caseName}`);
+        if (caseName === "_pristine") {
+          diagnostics.push({ file: join(job.base, path), line: d.line, column: d.column, check: "typecheck", recipe: "-", message: `field fixture ${job.fixture} does not type-check as it is: ${d.code}: ${d.message}` });
+          continue;
+        }
         if (!c) {
           diagnostics.push({ file: join(job.base, "tsconfig.json"), line: 1, column: 1, check: "typecheck", recipe: "-", message: `tsc on fixture ${job.fixture}: ${d.code}: ${d.message}` });
           continue;
@@ -220,7 +278,8 @@ export async function typecheckRecipes(
         const folder = basename(c.item.recipe.dir);
         const origin = c.generated.get(path);
         const label = origin?.label ?? c.label;
-        const where = `on fixture ${c.fixture} with ${label === "defaults" ? "the defaults" : label}`;
+        const toolchain = toolchainOf.get(c.fixture);
+        const where = `on ${toolchain ? "field " : ""}fixture ${c.fixture}${toolchain ? ` (${toolchain})` : ""} with ${label === "defaults" ? "the defaults" : label}`;
         const renderer = origin && c.item.renderers.get(origin.template);
         if (origin && renderer) {
           const rendered = renderer(origin.view);
@@ -249,7 +308,7 @@ export async function typecheckRecipes(
         diagnostics.push({ file: join(job.base, "tsconfig.json"), line: 1, column: 1, check: "typecheck", recipe: "-", message: `tsc failed on fixture ${job.fixture}: ${result.output.trim().slice(0, 300)}` });
       }
     });
-    return { diagnostics, skipped: [] };
+    return { diagnostics, skipped };
   } finally {
     if (!process.env.BOT_SNIPPET_KEEP_SCRATCH) rmSync(scratch, { recursive: true, force: true });
   }
