@@ -97,7 +97,10 @@ function outcomeTable(fixture: string): string {
     else if (o.kind === "wired") lines.push(head);
     else {
       lines.push(head);
-      for (const m of o.plan.manual) lines.push(`${"".padEnd(width)}    ${m.file}${m.line ? `:${m.line}` : ""}: ${m.reason.replace(/\s*\n\s*/g, " ")}`);
+      for (const m of o.plan.manual) {
+        lines.push(`${"".padEnd(width)}    ${m.file}${m.line ? `:${m.line}` : ""}: ${m.reason.replace(/\s*\n\s*/g, " ")}`);
+        for (const code of m.code.split(/\r?\n/).filter((l) => l.trim() !== "")) lines.push(`${"".padEnd(width)}      > ${code}`);
+      }
     }
   }
   return `${lines.join("\n")}\n`;
