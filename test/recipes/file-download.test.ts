@@ -17,7 +17,8 @@ const TOKEN = "123456:SECRET-token_abcdef";
 const SECRET = "SECRET-token_abcdef";
 
 interface DownloadModule {
-  fileDownloads: <C extends Context>(options?: { dir?: string; log?: (m: string) => void; maxBytes?: number }) => Composer<C>;
+  filesPlugin: <C extends Context>(bot: Bot<C>) => Parameters<Bot<C>["api"]["config"]["use"]>[0];
+  fileDownloads: <C extends Context>(options?: { dir?: string; log?: (m: string) => void; maxBytes?: number; timeoutMs?: number }) => Composer<C>;
   downloadDir: () => string;
   DOWNLOAD_DIR: string;
   MAX_BYTES: number;
@@ -38,7 +39,7 @@ const calls: Call[] = [];
 const fileRequests: string[] = [];
 /** file_id → what getFile answers; file_path → bytes served (or an HTTP status). */
 const files = new Map<string, { file_path?: string; file_size?: number } | { error: string }>();
-const contents = new Map<string, Buffer | number>();
+const contents = new Map<string, Buffer | number | "stall">();
 
 beforeAll(async () => {
   server = createServer((req, res) => {
@@ -47,7 +48,9 @@ beforeAll(async () => {
       const path = url.slice(`/file/bot${TOKEN}/`.length);
       fileRequests.push(path);
       const body = contents.get(path);
-      if (typeof body === "number" || body === undefined) {
+      if (body === "stall") {
+        res.writeHead(200, { "content-type": "application/octet-stream" }).write(Buffer.alloc(10)); // and never ends
+      } else if (typeof body === "number" || body === undefined) {
         res.writeHead(typeof body === "number" ? body : 404).end(`{"ok":false,"error_code":404,"description":"Not Found: ${url}"}`);
       } else {
         res.writeHead(200, { "content-type": "application/octet-stream" }).end(body);
@@ -103,7 +106,7 @@ async function setup(answers: Record<string, unknown> = {}, options: { hydrate?:
   const logs: string[] = [];
   const bot = new Bot(TOKEN, { botInfo: BOT_INFO, client: { apiRoot: base } });
   // the recipe's install line, verbatim:
-  if (options.hydrate !== false) bot.api.config.use(hydrateFiles(bot.token, { apiRoot: bot.api.options?.apiRoot }));
+  if (options.hydrate !== false) bot.api.config.use(mod.filesPlugin(bot));
   bot.use(mod.fileDownloads({ dir, log: (m) => logs.push(m) }));
   let reachedNext = 0;
   bot.on("message", () => {
@@ -222,6 +225,22 @@ describe("file-download", () => {
     expect(logs).toHaveLength(1);
     expect(logs[0]).toMatch(/^file-download: could not save document ud6: /);
     expectNoTokenAnywhere(logs, calls.map((c) => String(c.payload.text)));
+  });
+
+  it("a download that stalls is cut off after timeoutMs: logged, replied, nothing left on disk", async () => {
+    const mod = await load();
+    const dir = tmpDir("downloads");
+    const logs: string[] = [];
+    const bot = new Bot(TOKEN, { botInfo: BOT_INFO, client: { apiRoot: base } });
+    bot.api.config.use(mod.filesPlugin(bot));
+    bot.use(mod.fileDownloads({ dir, log: (m) => logs.push(m), timeoutMs: 150 }));
+    files.set("d8", { file_path: "documents/slow.bin", file_size: 100 });
+    contents.set("documents/slow.bin", "stall");
+    await bot.handleUpdate(message({ document: { file_id: "d8", file_unique_id: "ud8" } }));
+    expect(fileRequests).toEqual(["documents/slow.bin"]);
+    expect(logs).toEqual(["file-download: could not save document ud8: download timed out after 150 ms"]);
+    expect(calls.filter((c) => c.method === "sendMessage").map((c) => c.payload.text)).toEqual(["Sorry, I could not save that file. Please try again later."]);
+    expect(listFiles(dir)).toEqual([]);
   });
 
   it("without hydrateFiles on bot.api it fails loudly with the fix, instead of silently not saving", async () => {
