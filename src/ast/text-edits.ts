@@ -405,13 +405,15 @@ export function findStartCalls(path: string, text: string, isBot: (receiver: str
     for (const call of sf.getDescendantsOfKind(SyntaxKind.CallExpression)) {
       const callee = call.getExpression();
       const at = { line: call.getStartLineNumber(), start: call.getStart(), end: call.getEnd() };
-      if (Node.isPropertyAccessExpression(callee) && callee.getName() === "start" && Node.isIdentifier(callee.getExpression())) {
+      // `bot.start()`, or `container.bot.start()` (a property holding the bot).
+      const holder = Node.isPropertyAccessExpression(callee) ? callee.getExpression() : undefined;
+      if (holder && Node.isPropertyAccessExpression(callee) && callee.getName() === "start" && (Node.isIdentifier(holder) || (Node.isPropertyAccessExpression(holder) && /^[\w$.]+$/.test(holder.getText())))) {
         const receiver = callee.getExpression().getText();
         const args = call.getArguments();
         if (isBot(receiver, sf)) out.push({ receiver, kind: "start", hasArguments: args.length > 0, ...(args.length === 1 && { options: args[0]!.getText() }), ...at });
       } else if (Node.isIdentifier(callee) && runner.has(callee.getText())) {
         const [first, ...rest] = call.getArguments();
-        if (first && Node.isIdentifier(first) && isBot(first.getText(), sf)) out.push({ receiver: first.getText(), kind: "run", hasArguments: rest.length > 0, ...(rest.length === 1 && { options: rest[0]!.getText() }), ...at });
+        if (first && (Node.isIdentifier(first) || Node.isPropertyAccessExpression(first)) && isBot(first.getText(), sf)) out.push({ receiver: first.getText(), kind: "run", hasArguments: rest.length > 0, ...(rest.length === 1 && { options: rest[0]!.getText() }), ...at });
       }
     }
     return out;
@@ -431,8 +433,11 @@ export function replaceRange(text: string, start: number, end: number, insert: s
  * container by the class (`container.get(MyBot)`), the class imported from
  * the bot's module or declared here.
  */
-export function bindsBot(sf: SourceFile, name: string, botVariable: string, fromBotModule: (specifier: string) => boolean, sameFile: boolean, className?: string): boolean {
+export function bindsBot(sf: SourceFile, name: string, botVariable: string, fromBotModule: (specifier: string) => boolean, sameFile: boolean, className?: string, botProperties: ReadonlySet<string> = new Set()): boolean {
   if (sameFile && name === botVariable && botVariable !== "this") return true;
+  // `container.bot`: a property the project declares as holding an instance of the subclass.
+  const dot = name.lastIndexOf(".");
+  if (dot !== -1) return botProperties.has(name.slice(dot + 1));
   const imported = new Map<string, string>();
   for (const decl of sf.getImportDeclarations()) {
     if (!fromBotModule(decl.getModuleSpecifierValue())) continue;
@@ -443,10 +448,13 @@ export function bindsBot(sf: SourceFile, name: string, botVariable: string, from
   if (imported.get(name) === botVariable) return true;
   const classLocal = className ? (sameFile ? className : [...imported].find(([, original]) => original === className)?.[0]) : undefined;
   for (const decl of sf.getDescendantsOfKind(SyntaxKind.VariableDeclaration)) {
-    if (decl.getName() !== name) continue;
+    const nameNode = decl.getNameNode();
+    // `const { bot } = createContainer()`: a name taken out of what a factory returns.
+    const destructured = Node.isObjectBindingPattern(nameNode) && nameNode.getElements().some((e) => e.getName() === name && (e.getPropertyNameNode()?.getText() ?? name) === name);
+    if (decl.getName() !== name && !destructured) continue;
     let init = decl.getInitializer();
     if (init && Node.isAwaitExpression(init)) init = init.getExpression();
-    if (classLocal) {
+    if (classLocal && !destructured) {
       if (decl.getTypeNode()?.getText() === classLocal) return true;
       // `new MyBot(…)`, `container.get(MyBot)`, `resolve<MyBot>()`, `get(() => new MyBot(…))`.
       if (init && (Node.isNewExpression(init) || Node.isCallExpression(init)) && init.getDescendantsOfKind(SyntaxKind.Identifier).some((id) => id.getText() === classLocal)) return true;

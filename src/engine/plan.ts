@@ -100,21 +100,29 @@ export function specifierFor(project: ProjectFacts, fromFile: string, targetFile
   const suffix = project.importStyle.suffix;
   const spellings = (stem: string) => [stem, `${stem}.js`, `${stem}.ts`];
   const aliased = aliasFor(project.aliases, targetFile);
-  const usesAliases = aliased !== undefined && fromText !== undefined && importsThroughAlias(project, fromFile, fromText);
-  const specifier = usesAliases ? aliased + suffix : rel + suffix;
+  const style = aliased !== undefined && fromText !== undefined ? aliasStyle(project, fromFile, fromText) : undefined;
+  const specifier = style ? aliased + style.suffix : rel + suffix;
   return { specifier, aliases: [...spellings(rel), ...(aliased ? spellings(aliased) : [])].filter((a) => a !== specifier) };
 }
 
-/** Whether a file imports some project file through an alias rather than a relative path. */
-function importsThroughAlias(project: ProjectFacts, file: string, text: string): boolean {
-  let aliased = 0;
+/**
+ * How a file imports the project's own modules through an alias, when it
+ * does so at least as often as through relative paths: the extension its
+ * aliased specifiers carry (`#root/x.js` under Node16 needs it even in
+ * CommonJS, since package.json `imports` are mapped exactly).
+ */
+function aliasStyle(project: ProjectFacts, file: string, text: string): { suffix: string } | undefined {
   let relative = 0;
+  const suffixes: string[] = [];
   for (const m of text.matchAll(/\bfrom\s*["']([^"']+)["']/g)) {
     const spec = m[1]!;
     if (spec.startsWith(".")) relative++;
-    else if (resolveProjectModule(project.aliases, file, spec, (p) => project.texts.has(p)) !== undefined) aliased++;
+    else if (resolveProjectModule(project.aliases, file, spec, (p) => project.texts.has(p)) !== undefined) suffixes.push(/\.(m|c)?js$/.test(spec) ? ".js" : /\.(m|c)?tsx?$/.test(spec) ? ".ts" : "");
   }
-  return aliased > 0 && aliased >= relative;
+  if (suffixes.length === 0 || suffixes.length < relative) return undefined;
+  const counts = new Map<string, number>();
+  for (const x of suffixes) counts.set(x, (counts.get(x) ?? 0) + 1);
+  return { suffix: [...counts].sort((a, b) => b[1] - a[1])[0]![0] };
 }
 
 /** The project file a specifier written in `fromFile` names (relative or through an alias), if it is one. */

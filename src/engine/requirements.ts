@@ -50,7 +50,8 @@ export function unmetRequirements(recipe: Recipe, holds: (when: Condition | unde
     const have = installed.get(w.name);
     if (!have || validRange(w.range) === null) continue;
     if (satisfies(have.version, w.range, { includePrerelease: true })) continue;
-    if (out.some((o) => o.name === w.name && o.range === w.range)) continue;
+    // One line per package: a `requires` entry says more than the dependency's major.
+    if (out.some((o) => o.name === w.name)) continue;
     out.push({ recipe: recipe.ref, name: w.name, range: w.range, have, upgradeTo: w.upgradeTo, ...(w.breaking !== undefined && { breaking: w.breaking }) });
   }
   return out;

@@ -178,7 +178,8 @@ export function conditionHolds(when: Condition | undefined, answers: Answers, fa
     const actual = key.startsWith("facts.") ? facts[key.slice(6)] : answers[key];
     const wanted = Array.isArray(expected) ? expected : [expected];
     if (Array.isArray(actual)) return wanted.some((w) => actual.includes(w as never));
-    return wanted.some((w) => w === actual);
+    // `null` matches a fact that is absent: `{ "facts.major:@grammyjs/parse-mode": [null, 2] }` is "not installed, or 2".
+    return wanted.some((w) => w === actual || (w === null && actual === undefined));
   });
 }
 

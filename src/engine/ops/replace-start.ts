@@ -21,19 +21,34 @@ export function replaceStart(edit: ReplaceStartEdit, ctx: OpContext): void {
   const renderedWithOptions = edit.codeWithOptions === undefined ? undefined : renderCode(edit.codeWithOptions, "replace-start.codeWithOptions");
   const codeFor = (receiver: string, options?: string) =>
     (options === undefined ? rendered : renderedWithOptions!).split(marker).join(receiver).split(optionsMarker).join(options ?? "");
-  const manualCode = codeFor(ctx.bot.variable && ctx.bot.variable !== "this" ? ctx.bot.variable : "bot");
+  const manualCode = codeFor(ctx.bot.variable && ctx.bot.variable !== "this" ? ctx.bot.variable : `<your ${ctx.bot.className ?? "bot"} instance>`);
   if (ctx.bot.unwireable || !ctx.bot.variable) {
     ctx.manual({ file: botFile, code: manualCode, reason: "start the bot with this instead of bot.start()" });
     return;
   }
   const variable = ctx.bot.variable;
+  // For a subclass: the modules that make an instance (a container, a factory), and properties declared to hold one.
+  const className = ctx.bot.className;
+  const makers = new Set<string>();
+  const botProperties = new Set<string>();
+  if (className) {
+    const made = new RegExp(`\\bnew\\s+${className}\\s*[(<]`);
+    const typed = new RegExp(`(?:this\\.)?([A-Za-z_$][\\w$]*)\\s*[!?]?\\s*(?::\\s*${className}\\b|=\\s*new\\s+${className}\\s*[(<])`, "g");
+    for (const [file, text] of ctx.project.texts) {
+      if (file !== botFile && made.test(text)) makers.add(file);
+      for (const m of text.matchAll(typed)) botProperties.add(m[1]!);
+    }
+  }
   let replaced = 0;
   let foundWithOptions = 0;
   for (const [file, original] of ctx.project.texts) {
     if (!/\.start\s*\(|\brun\s*\(/.test(original) && !ctx.tree.read(file)?.includes(edit.named[0] ?? "\0")) continue;
     const text = ctx.tree.read(file)!;
-    const fromBotModule = (specifier: string) => ctx.resolveModule(file, specifier) === botFile;
-    const calls = findStartCalls(file, text, (receiver, sf) => bindsBot(sf, receiver, variable, fromBotModule, file === botFile, ctx.bot.className));
+    const fromBotModule = (specifier: string) => {
+      const target = ctx.resolveModule(file, specifier);
+      return target !== undefined && (target === botFile || makers.has(target));
+    };
+    const calls = findStartCalls(file, text, (receiver, sf) => bindsBot(sf, receiver, variable, fromBotModule, file === botFile, ctx.bot.className, botProperties));
     if (calls.length === 0) {
       // Already replaced by an earlier run?
       const starter = edit.named[0] === undefined ? undefined : ctx.render(edit.named[0], "replace-start.named");
