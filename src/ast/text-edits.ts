@@ -1,6 +1,6 @@
 import { Node, SyntaxKind, type ImportDeclaration, type SourceFile, type Statement } from "ts-morph";
 import type { CodeStyle } from "../project/code-style.js";
-import { botHeritage, findBotStatement, findInstallBlock } from "./find-bot.js";
+import { botHeritage, findBotStatement, findInstallBlock, grammyBotNames } from "./find-bot.js";
 import { withParsed } from "./parse.js";
 
 // === Pure edits of TypeScript text ===
@@ -311,6 +311,35 @@ function botTypeTarget(sf: SourceFile, bot: string, className?: string): { typeA
 }
 
 /**
+ * `Bot` written without a type argument where the bot is typed: the
+ * variable's annotation and the return type of the function that makes and
+ * returns it (plain `Bot` or `Promise<Bot>`).
+ */
+function botAnnotations(sf: SourceFile, bot: string, className?: string): Node[] {
+  if (bot === "this" && className) return [];
+  const found = findBotStatement(sf, bot);
+  if (!found) return [];
+  const { names } = grammyBotNames(sf);
+  const bare = (node: Node | undefined): Node | undefined => {
+    if (!node) return undefined;
+    if (Node.isTypeReference(node) && node.getTypeArguments().length === 0 && names.has(node.getTypeName().getText())) return node;
+    if (Node.isTypeReference(node) && node.getTypeName().getText() === "Promise") return bare(node.getTypeArguments()[0]);
+    return undefined;
+  };
+  const out: Node[] = [];
+  const decl = found.statement.getDescendantsOfKind(SyntaxKind.VariableDeclaration).find((d) => d.getName() === bot);
+  const annotated = bare(decl?.getTypeNode());
+  if (annotated) out.push(annotated);
+  const fn = found.statement.getFirstAncestor((a) => Node.isFunctionDeclaration(a) || Node.isArrowFunction(a) || Node.isFunctionExpression(a) || Node.isMethodDeclaration(a));
+  if (fn && (Node.isFunctionDeclaration(fn) || Node.isArrowFunction(fn) || Node.isFunctionExpression(fn) || Node.isMethodDeclaration(fn))) {
+    const returnsBot = fn.getDescendantsOfKind(SyntaxKind.ReturnStatement).some((r) => r.getExpression()?.getText() === bot);
+    const returned = returnsBot ? bare(fn.getReturnTypeNode()) : undefined;
+    if (returned) out.push(returned);
+  }
+  return out;
+}
+
+/**
  * Gives the bot a context type declared after the imports,
  * `type <name> = <typeText>`, and writes `new Bot<name>(…)` (or
  * `extends Bot<name>` for a subclass), replacing a type argument it had.
@@ -324,6 +353,8 @@ export function createContextType(path: string, text: string, bot: string, typeN
     const splices: Splice[] = typeArgument
       ? [{ at: typeArgument.getStart(), remove: typeArgument.getWidth(), insert: typeName }]
       : [{ at: target.insertAt, insert: `<${typeName}>` }];
+    // `function createBot(): Bot { const bot = new Bot(…); … return bot }`, `const bot: Bot = …`: the annotations follow.
+    if (!typeArgument) for (const node of botAnnotations(sf, bot, className)) splices.push({ at: node.getEnd(), insert: `<${typeName}>` });
     const imports = sf.getImportDeclarations();
     const last = imports[imports.length - 1];
     const declaration = `${style.eol}${style.eol}/** The bot's context type: grammY's Context plus the flavors recipes add. */${style.eol}export type ${typeName} = ${typeText}${semi(style)}`;

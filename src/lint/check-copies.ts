@@ -35,7 +35,7 @@ interface TsDiagnostic {
 
 /** Runs in the child process: `node worker.cjs <typescript dir> <cwd> <tsconfig>...`. Self-contained. */
 function worker(load: (id: string) => unknown, argv: string[]): void {
-  const [tsDir, cwd, ...configs] = argv as [string, string, ...string[]];
+  const [tsDir, cwd, combine, ...configs] = argv as [string, string, string, ...string[]];
   const ts = load(tsDir) as TsApi;
   const cache = new Map<string, unknown>();
   const formatHost = { getCurrentDirectory: () => cwd, getCanonicalFileName: (f: string) => f, getNewLine: () => "\n" };
@@ -57,7 +57,7 @@ function worker(load: (id: string) => unknown, argv: string[]): void {
   });
   const programs: Array<{ program: unknown; errors: TsDiagnostic[] }> = [];
   const opts = (o: object) => o as { paths?: unknown; baseUrl?: unknown };
-  if (parsed.length > 1 && parsed.every((p) => opts(p.options).paths === undefined && opts(p.options).baseUrl === undefined)) {
+  if (combine === "combine" && parsed.length > 1 && parsed.every((p) => opts(p.options).paths === undefined && opts(p.options).baseUrl === undefined)) {
     // Copies of one project with nothing resolved relative to their tsconfig: one program, one
     // checker, so grammY's types are computed once (rootDir: the folder holding the copies).
     const options = { ...parsed[0]!.options, rootDir: cwd, noEmit: true };
@@ -98,7 +98,7 @@ export async function checkCopies(typescriptDir: string, copies: string[], cwd: 
   const configs = copies.map((c) => join(c, "tsconfig.json")).filter((c) => existsSync(c));
   if (Number(version.split(".")[0]) >= 7) {
     const tsc = (args: string[]) => run([join(typescriptDir, "bin", "tsc"), ...args, "--pretty", "false", "--singleThreaded"], cwd);
-    const combined = combinedConfig(configs, cwd);
+    const combined = selfContained(copies) ? combinedConfig(configs, cwd) : undefined;
     if (combined) {
       // As the worker does: one program over all copies (a tsconfig extending the first copy's).
       const file = join(cwd, "tsconfig.copies.json");
@@ -117,8 +117,24 @@ export async function checkCopies(typescriptDir: string, copies: string[], cwd: 
   }
   const script = join(scratch, `check-copies-${process.pid}.cjs`);
   if (!existsSync(script)) writeFileSync(script, `"use strict";\n(${worker.toString()})(require, process.argv.slice(2));\n`);
-  const r = await run([script, typescriptDir, cwd, ...configs], cwd);
+  const r = await run([script, typescriptDir, cwd, selfContained(copies) ? "combine" : "separate", ...configs], cwd);
   return { diagnostics: parseTscOutput(r.output), output: r.output, code: r.code, processes: 1 };
+}
+
+/**
+ * Whether the copies resolve nothing through their package.json: `imports`
+ * (`#root/*`) are resolved from the nearest package.json, and one program
+ * over several copies mixes them up (a copy's `#root/context.js` read from
+ * another copy). Such copies are checked one program each.
+ */
+function selfContained(copies: string[]): boolean {
+  return copies.every((c) => {
+    try {
+      return (JSON.parse(readFileSync(join(c, "package.json"), "utf8")) as { imports?: unknown }).imports === undefined;
+    } catch {
+      return true;
+    }
+  });
 }
 
 /**

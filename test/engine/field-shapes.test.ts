@@ -159,6 +159,17 @@ describe("a subclass of Bot", () => {
   });
 });
 
+// === A bot made in a function ===
+describe("a bot made and typed in a function", () => {
+  it("gives the return type and the annotation the new context too", () => {
+    const root = project({
+      "bot.ts": 'import { Bot } from "grammy";\n\nexport function startBot(token: string): Bot {\n  const bot: Bot = new Bot(token);\n  bot.start();\n  return bot;\n}\n',
+    });
+    const text = after(plan(root), "bot.ts")!;
+    expect(text).toContain("export function startBot(token: string): Bot<BotContext> {\n  const bot: Bot<BotContext> = new Bot<BotContext>(token);\n  bot.use(gate());");
+  });
+});
+
 // === Aliases ===
 describe("path aliases", () => {
   it("resolves tsconfig paths, baseUrl and package.json imports (mapped from the build back to the sources)", () => {
