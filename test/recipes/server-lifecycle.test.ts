@@ -8,8 +8,9 @@ import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { BotError, type Bot, type Context, type MiddlewareFn } from "grammy";
 import type { Update } from "grammy/types";
+import { Bot as Bot120 } from "grammy-1.20";
 import { describe, expect, it } from "vitest";
-import { createTestBot, groupChat, textMessage, type TestBot } from "../helpers/harness.js";
+import { BOT_INFO, createTestBot, groupChat, textMessage, type TestBot } from "../helpers/harness.js";
 import { httpRequest, postUpdate } from "../helpers/http.js";
 import { applyRecipes, copyFixture, fixturesDir, read, renderRecipe, tmpDir, typecheck } from "../helpers/recipes.js";
 
@@ -229,6 +230,36 @@ describe("server-lifecycle startBot", () => {
     expect(t.callsOf("deleteWebhook")[0]!.payload).toEqual({ drop_pending_updates: false });
     await expect(httpRequest(address!.port, "/health")).rejects.toThrow(/ECONNREFUSED/);
     expect(signals.listenerCount("SIGINT") + signals.listenerCount("SIGTERM")).toBe(0);
+  });
+
+  it("polling on grammY 1.20 (no bot.isRunning()): /health answers 200 while polling, and SIGINT stops it", async () => {
+    const { startBot } = await load({ mode: "polling", healthServer: true });
+    const bot = new Bot120("1:TEST", { botInfo: BOT_INFO });
+    const update = textMessage("polled", { from: 9 });
+    const methods: string[] = [];
+    let served = false;
+    bot.api.config.use(async (_prev, method) => {
+      methods.push(method);
+      if (method !== "getUpdates") return { ok: true, result: true } as never;
+      if (served) await sleep(5);
+      const result = served ? [] : [update];
+      served = true;
+      return { ok: true, result } as never;
+    });
+    const handled: string[] = [];
+    bot.on("message:text", (ctx) => {
+      handled.push(ctx.msg.text);
+    });
+    const signals = new EventEmitter();
+    let address: AddressInfo | undefined;
+    // Bot<C> of grammY 1.20 is another type than the Bot<C> this test is typed with.
+    const running = startBot(bot as unknown as Bot<Context>, { port: 0, host: "127.0.0.1", signalSource: signals, onStart: (info) => (address = info.address), log: quiet });
+    await until(() => handled.length === 1);
+    expect(await httpRequest(address!.port, "/health")).toEqual({ status: 200, body: '{"ok":true}' });
+    signals.emit("SIGINT");
+    await running;
+    expect(methods.at(-1)).toBe("getUpdates"); // bot.stop() confirmed the offset
+    await expect(httpRequest(address!.port, "/health")).rejects.toThrow(/ECONNREFUSED/);
   });
 
   it("runner: updates of different chats run concurrently, one chat's updates in order; SIGTERM stops the runner", async () => {
