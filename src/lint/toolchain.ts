@@ -33,6 +33,11 @@ export function readToolchain(fixtureDir: string): Toolchain {
   return existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as Toolchain) : {};
 }
 
+/** The folders packages of field fixtures come from: the main node_modules, then test/toolchains (the TypeScript versions). */
+export function toolchainSources(repoRoot: string): string[] {
+  return [join(repoRoot, "node_modules"), join(repoRoot, "test", "toolchains", "node_modules")];
+}
+
 /** Whether a folder is a field fixture (has a toolchain.json). */
 export const isFieldFixture = (dir: string) => existsSync(join(dir, "toolchain.json"));
 
@@ -41,13 +46,16 @@ export const isFieldFixture = (dir: string) => existsSync(join(dir, "toolchain.j
  * `source` (a node_modules folder holding the aliases). Returns what each
  * package name points at, for messages.
  */
-export function buildNodeModules(into: string, toolchain: Toolchain, source: string): Record<string, string> {
+export function buildNodeModules(into: string, toolchain: Toolchain, sources: string | string[]): Record<string, string> {
+  const folders = Array.isArray(sources) ? sources : [sources];
+  // The first folder is the main node_modules (plugins, their dependencies); the others hold aliases (test/toolchains).
+  const source = folders[0]!;
   const nm = join(into, "node_modules");
   mkdirSync(nm, { recursive: true });
   const placed: Record<string, string> = {};
   const from = (alias: string) => {
-    const dir = join(source, alias);
-    if (!existsSync(join(dir, "package.json"))) throw new Error(`toolchain: ${alias} is not installed in ${source}`);
+    const dir = folders.map((f) => join(f, alias)).find((d) => existsSync(join(d, "package.json")));
+    if (!dir) throw new Error(`toolchain: ${alias} is not installed in ${folders.join(" or ")} (npm test installs test/toolchains: node scripts/ensure-toolchains.js)`);
     return dir;
   };
   const link = (name: string, target: string) => {

@@ -14,7 +14,7 @@ import { renderString } from "../render/render-recipe.js";
 import type { LintDiagnostic } from "./diagnostics.js";
 import { checkCopies, typescriptVersion } from "./check-copies.js";
 import { fieldFixtureDirs, repoFixtureDirs, writeBuiltinFixtures } from "./fixtures.js";
-import { buildNodeModules, isFieldFixture, readToolchain } from "./toolchain.js";
+import { buildNodeModules, isFieldFixture, readToolchain, toolchainSources } from "./toolchain.js";
 import type { LintedRecipe } from "./lint-recipes.js";
 
 // === Stage 4: every combination on every fixture, one tsc per fixture ===
@@ -144,7 +144,7 @@ export async function typecheckRecipes(
       try {
         if (field) {
           // The fixture is scanned where its node_modules is, so the engine reads its versions.
-          buildNodeModules(root, readToolchain(fixtureDir), join(home, "node_modules"));
+          buildNodeModules(root, readToolchain(fixtureDir), toolchainSources(home));
           cpSync(fixtureDir, join(root, "_pristine"), { recursive: true });
           const version = (name: string) => (JSON.parse(readFileSync(join(root, "node_modules", name, "package.json"), "utf8")) as { version: string }).version;
           toolchainOf.set(fixture, `typescript ${typescriptVersion(join(root, "node_modules", "typescript"))}, grammy ${version("grammy")}`);

@@ -6,7 +6,7 @@ import { cpSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { limitTo } from "../../src/check/tsc.js";
 import { checkCopies, typescriptVersion, type CopiesResult } from "../../src/lint/check-copies.js";
-import { buildNodeModules, isFieldFixture, readToolchain, type Toolchain } from "../../src/lint/toolchain.js";
+import { buildNodeModules, isFieldFixture, readToolchain, toolchainSources, type Toolchain } from "../../src/lint/toolchain.js";
 import { fixturesDir, repoRoot, tmpDir } from "./recipes.js";
 
 export const fieldDir = join(fixturesDir, "field");
@@ -31,7 +31,7 @@ export interface FieldRoot {
 export function prepareFieldRoot(name: string): FieldRoot {
   const root = tmpDir(`field-${name}`);
   const toolchain = readToolchain(join(fieldDir, name));
-  buildNodeModules(root, toolchain, repoNodeModules);
+  buildNodeModules(root, toolchain, toolchainSources(repoRoot));
   const version = (pkg: string) => (JSON.parse(readFileSync(join(root, "node_modules", pkg, "package.json"), "utf8")) as { version: string }).version;
   return { root, toolchain, versions: { typescript: typescriptVersion(join(root, "node_modules", "typescript")), grammy: version("grammy") } };
 }

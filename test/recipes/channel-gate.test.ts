@@ -168,7 +168,8 @@ describe("channel-gate", () => {
 
   it("lets business-account messages through without asking (the owner's chats, not the bot being used)", async () => {
     const { t, passed } = await gatedBot(new Map());
-    const msg = textMessage("hi from a customer", { from: 5 }).message!;
+    // Business messages arrive from the owner's private chats.
+    const msg = { ...textMessage("hi from a customer", { from: 5 }).message!, chat: { id: 5, type: "private" as const, first_name: "Customer" } };
     await t.send({ update_id: 9001, business_message: { ...msg, business_connection_id: "bc1" } });
     await t.send({ update_id: 9002, edited_business_message: { ...msg, business_connection_id: "bc1", edit_date: 2 } });
     expect(passed).toEqual([9001, 9002]);
