@@ -3,7 +3,7 @@
 // (@grammyjs/auto-chat-action, as the recipe wires it).
 import { autoChatAction, chatAction, type AutoChatActionFlavor } from "@grammyjs/auto-chat-action";
 import { GrammyError, InputFile, type Context, type MiddlewareFn } from "grammy";
-import { Bot as Bot120, type Context as Context120 } from "grammy-1.20";
+import { Bot as Bot120, type Context as Context120, type MiddlewareFn as MiddlewareFn120 } from "grammy-1.20";
 import type { Update } from "grammy/types";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
@@ -269,7 +269,7 @@ describe("withChatAction (wrapper style)", () => {
       return { ok: true, result: true } as never;
     });
     // The module is typed with this repository's grammY; at run time it gets grammY 1.20's context.
-    bot.on("message", withTyping(() => {}) as unknown as MiddlewareFn<Context120>);
+    bot.on("message", withTyping(() => {}) as unknown as MiddlewareFn120<Context120>);
     await bot.handleUpdate(textMessage("hi", { chat: groupChat(-100500), extra: { is_topic_message: true, message_thread_id: 77 } }) as never);
     expect(calls).toEqual([{ method: "sendChatAction", payload: { chat_id: -100500, action: "typing", message_thread_id: 77 } }]);
   });
