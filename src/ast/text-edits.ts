@@ -54,9 +54,28 @@ export interface ImportRequest {
   names: string[];
 }
 
-function importedName(name: string): { name: string; typeOnly: boolean } {
-  const m = /^type\s+(\S+)$/.exec(name.trim());
-  return m ? { name: m[1]!, typeOnly: true } : { name: name.trim(), typeOnly: false };
+/** `X`, `type X`, `X as Y`: the imported name, whether type-only, and the text of the import element. */
+function importedName(name: string): { name: string; typeOnly: boolean; key: string; text: string } {
+  const m = /^(type\s+)?([\w$]+)(?:\s+as\s+([\w$]+))?$/.exec(name.trim());
+  if (!m) return { name: name.trim(), typeOnly: false, key: name.trim(), text: name.trim() };
+  const text = m[3] ? `${m[2]} as ${m[3]}` : m[2]!;
+  return { name: m[2]!, typeOnly: m[1] !== undefined, key: m[3] ? `${m[2]} as ${m[3]}` : m[2]!, text };
+}
+
+/**
+ * Names declared at the top level of a file that an import from `specifier`
+ * (or its aliases) would clash with: functions, classes, variables, and
+ * names imported from other modules.
+ */
+export function clashingNames(path: string, text: string, names: string[], specifiers: string[]): string[] {
+  return withParsed(path, text, (sf) => {
+    const taken = new Set<string>();
+    for (const f of sf.getFunctions()) if (f.getName()) taken.add(f.getName()!);
+    for (const c of sf.getClasses()) if (c.getName()) taken.add(c.getName()!);
+    for (const v of sf.getVariableDeclarations()) taken.add(v.getName());
+    for (const [local, from] of importedLocals(sf)) if (!specifiers.includes(from)) taken.add(local);
+    return names.filter((n) => taken.has(n));
+  });
 }
 
 /** Names bound by the file's imports, by local name. */
@@ -83,8 +102,8 @@ export function ensureNamedImport(path: string, text: string, request: ImportReq
     const specs = new Set([request.specifier, ...(request.aliases ?? [])]);
     const decls = sf.getImportDeclarations().filter((d) => specs.has(d.getModuleSpecifierValue()));
     const present = new Set<string>();
-    for (const d of decls) for (const n of d.getNamedImports()) present.add(n.getName());
-    const wanted = request.names.map(importedName).filter((n) => !present.has(n.name));
+    for (const d of decls) for (const n of d.getNamedImports()) present.add(n.getAliasNode() ? `${n.getName()} as ${n.getAliasNode()!.getText()}` : n.getName());
+    const wanted = request.names.map(importedName).filter((n) => !present.has(n.key));
     if (wanted.length === 0) return false;
 
     const mergeInto = decls.find((d) => d.getNamedImports().length > 0 && !d.getNamespaceImport());
@@ -93,7 +112,7 @@ export function ensureNamedImport(path: string, text: string, request: ImportReq
       const elements = mergeInto.getNamedImports();
       const last = elements[elements.length - 1]!;
       if (!declTypeOnly || wanted.every((w) => w.typeOnly)) {
-        const items = wanted.map((w) => (w.typeOnly && !declTypeOnly ? `type ${w.name}` : w.name));
+        const items = wanted.map((w) => (w.typeOnly && !declTypeOnly ? `type ${w.text}` : w.text));
         return applySplices(text, [{ at: last.getEnd(), insert: `, ${items.join(", ")}` }]);
       }
       // A value joins `import type { A }`: it becomes `import { type A, value }`.
@@ -101,12 +120,12 @@ export function ensureNamedImport(path: string, text: string, request: ImportReq
       if (typeKeyword && !mergeInto.getDefaultImport()) {
         const splices: Splice[] = [{ at: typeKeyword.getStart(), remove: typeKeyword.getWidth() + (text[typeKeyword.getEnd()] === " " ? 1 : 0), insert: "" }];
         for (const element of elements) if (!element.isTypeOnly()) splices.push({ at: element.getStart(), insert: "type " });
-        splices.push({ at: last.getEnd(), insert: `, ${wanted.map((w) => (w.typeOnly ? `type ${w.name}` : w.name)).join(", ")}` });
+        splices.push({ at: last.getEnd(), insert: `, ${wanted.map((w) => (w.typeOnly ? `type ${w.text}` : w.text)).join(", ")}` });
         return applySplices(text, splices);
       }
     }
     const allTypes = wanted.every((w) => w.typeOnly);
-    const items = wanted.map((w) => (w.typeOnly && !allTypes ? `type ${w.name}` : w.name)).join(", ");
+    const items = wanted.map((w) => (w.typeOnly && !allTypes ? `type ${w.text}` : w.text)).join(", ");
     const line = `import ${allTypes ? "type " : ""}{ ${items} } from ${quoted(request.specifier, style)}${semi(style)}`;
     return insertImportLine(sf, text, line, style);
   });

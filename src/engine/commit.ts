@@ -1,52 +1,149 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, rmdirSync, rmSync, writeFileSync } from "node:fs";
-import { dirname, resolve } from "node:path";
-import { failure } from "../core/errors.js";
+import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, readFileSync, realpathSync, renameSync, rmdirSync, rmSync, statSync } from "node:fs";
+import { dirname, isAbsolute, relative, resolve } from "node:path";
+import { failure, usageError } from "../core/errors.js";
+import { readRegularFile } from "../core/regular-file.js";
+import { removeJournal, rollBack, sha256, writeDurably, writeJournal, type Journal, type JournalEntry } from "./journal.js";
 import type { FileChange } from "./tree.js";
 
+/** Test hooks: called before each temp file is filled and before each file is put in place. */
+export interface CommitHooks {
+  step?: (step: "stage" | "rename", index: number, path: string) => void;
+}
+
 /**
- * The only function that writes the user's files. All or nothing: every new
- * content goes to a temporary file beside its target first; only when all
- * are written are they renamed into place. If anything fails, files already
- * replaced are restored, new files and folders removed, and nothing changes.
- * A file changed on disk since it was planned is refused.
+ * The only function that writes the user's files. All or nothing, and crash
+ * safe: every new content goes to a temporary file beside its target, the
+ * original bytes of every file go to a journal (fsynced, outside the
+ * project), and only then are the files put in place. If anything fails, the
+ * journal puts every file back; if the process dies, the next run does
+ * (`recoverInterruptedCommit`). SIGINT/SIGTERM wait until the files are
+ * consistent. Each file keeps its mode (and owner where allowed); a symlink
+ * inside the project is written through to its target, a hard-linked file is
+ * written in place. A file changed on disk since it was planned is refused.
  */
-export function commitChanges(root: string, changes: FileChange[]): void {
-  const staged: Array<{ change: FileChange; target: string; temp: string }> = [];
-  const createdDirs: string[] = [];
-  const renamed: typeof staged = [];
+export function commitChanges(root: string, changes: FileChange[], hooks: CommitHooks = {}): void {
+  if (changes.length === 0) return;
+  const release = holdSignals();
   try {
-    for (const change of changes) {
-      const target = resolve(root, change.path);
-      const current = existsSync(target) ? readFileSync(target, "utf8") : undefined;
-      if (current !== change.before) throw failure(`${change.path} changed on disk while the plan was made`, "run the command again");
-      let dir = dirname(target);
-      const missing: string[] = [];
-      while (!existsSync(dir)) {
-        missing.unshift(dir);
-        dir = dirname(dir);
-      }
-      for (const d of missing) {
-        mkdirSync(d);
-        createdDirs.push(d);
-      }
-      const temp = `${target}.bot-snippet-${process.pid}.tmp`;
-      writeFileSync(temp, change.after);
-      staged.push({ change, target, temp });
-    }
-    for (const item of staged) {
-      renameSync(item.temp, item.target);
-      renamed.push(item);
-    }
-  } catch (error) {
-    for (const item of staged) if (!renamed.includes(item)) rmSync(item.temp, { force: true });
-    for (const item of renamed) {
-      if (item.change.before === undefined) rmSync(item.target, { force: true });
-      else writeFileSync(item.target, item.change.before);
-    }
-    for (const d of createdDirs.reverse()) rmSync(d, { recursive: true, force: true });
-    if (error instanceof Error && error.name === "CliError") throw error;
-    throw failure(`could not write the changes: ${(error as Error).message}; nothing was changed`);
+    commitAll(root, changes, hooks);
+  } finally {
+    release();
   }
+}
+
+interface Staged {
+  change: FileChange;
+  entry: JournalEntry;
+  mode?: number;
+  uid?: number;
+  gid?: number;
+}
+
+function commitAll(root: string, changes: FileChange[], hooks: CommitHooks): void {
+  const realRoot = realpathSync(root);
+  const staged: Staged[] = [];
+  const createdDirs: string[] = [];
+  for (const change of changes) {
+    const target = resolve(root, change.path);
+    const real = writeTarget(realRoot, target, change.path);
+    const current = readRegularFile(real, change.path);
+    const same = current === undefined ? change.before === undefined : change.before !== undefined && current.equals(Buffer.from(change.before));
+    if (!same) throw failure(`${change.path} changed on disk while the plan was made`, "run the command again");
+    for (let dir = dirname(real); !existsSync(dir) && !createdDirs.includes(dir); dir = dirname(dir)) createdDirs.unshift(dir);
+    const stat = current === undefined ? undefined : statSync(real);
+    const inPlace = stat !== undefined && stat.nlink > 1;
+    staged.push({
+      change,
+      entry: {
+        path: change.path,
+        real,
+        before: current === undefined ? null : current.toString("base64"),
+        afterHash: sha256(change.after),
+        ...(inPlace ? { inPlace } : { temp: `${real}.bot-snippet-${process.pid}.tmp` }),
+      },
+      ...(stat && { mode: stat.mode & 0o7777, uid: stat.uid, gid: stat.gid }),
+    });
+  }
+  createdDirs.sort((a, b) => a.length - b.length);
+  const journal: Journal = { version: 1, root: realRoot, pid: process.pid, startedAt: new Date().toISOString(), entries: staged.map((s) => s.entry), createdDirs };
+  try {
+    writeJournal(root, journal);
+  } catch (error) {
+    throw failure(`could not write the commit journal: ${(error as Error).message}; nothing was changed`, "set CREATE_BOT_SNIPPET_JOURNAL_DIR to a writable folder");
+  }
+  try {
+    for (const d of createdDirs) mkdirSync(d);
+    staged.forEach((s, i) => {
+      if (!s.entry.temp) return;
+      writeDurably(s.entry.temp, "", "w", s.mode === undefined ? 0o666 : 0o600);
+      hooks.step?.("stage", i, s.change.path);
+      writeDurably(s.entry.temp, s.change.after, "w");
+      if (s.mode !== undefined) chmodSync(s.entry.temp, s.mode);
+      if (s.uid !== undefined && (s.uid !== process.getuid?.() || s.gid !== process.getgid?.())) {
+        try {
+          chownSync(s.entry.temp, s.uid, s.gid!);
+        } catch {
+          // only root may give a file away; the mode is kept either way
+        }
+      }
+    });
+    staged.forEach((s, i) => {
+      hooks.step?.("rename", i, s.change.path);
+      if (s.entry.temp) renameSync(s.entry.temp, s.entry.real);
+      else writeDurably(s.entry.real, s.change.after, "w");
+    });
+  } catch (error) {
+    try {
+      rollBack(journal);
+      removeJournal(root);
+    } catch (undo) {
+      throw failure(
+        `could not write the changes (${(error as Error).message}) nor put every file back (${(undo as Error).message})`,
+        "run the command again: it finishes the rollback from its journal first",
+      );
+    }
+    if (error instanceof Error && error.name === "CliError") throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    throw failure(`could not write the changes: ${(error as Error).message}; nothing was changed`, code === "ENOSPC" ? "free some disk space, then run again" : undefined);
+  }
+  removeJournal(root);
+}
+
+/**
+ * Where a change is written: the path itself, or, for a symlink, the file it
+ * points to, which must be inside the project (else the change is refused).
+ */
+function writeTarget(realRoot: string, target: string, shown: string): string {
+  let link = false;
+  try {
+    link = lstatSync(target).isSymbolicLink();
+  } catch {
+    return target; // does not exist yet
+  }
+  if (!link) return target;
+  let real: string;
+  try {
+    real = realpathSync(target);
+  } catch {
+    throw usageError(`${shown} is a symlink to a file that does not exist; it is left as it is`, "fix or remove the link, then run again");
+  }
+  const rel = relative(realRoot, real);
+  if (rel.startsWith("..") || isAbsolute(rel)) throw usageError(`${shown} is a symlink to ${real}, outside the project; it is left as it is`, "replace the link with the file, or edit it by hand");
+  return real;
+}
+
+/** Holds SIGINT/SIGTERM/SIGHUP until the returned function is called, then delivers the first one. */
+function holdSignals(): () => void {
+  const signals = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+  let received: NodeJS.Signals | undefined;
+  const hold = (signal: NodeJS.Signals) => {
+    received ??= signal;
+  };
+  for (const s of signals) process.on(s, hold);
+  return () => {
+    for (const s of signals) process.off(s, hold);
+    if (received) process.kill(process.pid, received);
+  };
 }
 
 /**

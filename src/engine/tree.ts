@@ -1,5 +1,6 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { resolve } from "node:path";
+import { readTextFile } from "../core/regular-file.js";
 import { safeProjectPath } from "./safe-path.js";
 
 /** One planned change to one file. */
@@ -48,7 +49,8 @@ export class Tree {
   private readOriginal(p: string): string | undefined {
     if (!this.original.has(p)) {
       const abs = resolve(this.root, p);
-      this.original.set(p, existsSync(abs) ? readFileSync(abs, "utf8") : undefined);
+      // A folder, FIFO or socket where a file is planned, or bytes that are not UTF-8, are refused by path.
+      this.original.set(p, readTextFile(abs, p));
     }
     return this.original.get(p);
   }

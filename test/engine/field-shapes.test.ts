@@ -33,7 +33,7 @@ write(packDir, {
     requires: [{ name: "grammy", range: ">=1.20.0" }],
     files: [{ template: "wire.ts.hbs", target: "{{recipesDir}}/wire.ts" }],
     edits: [
-      { op: "add-import", file: "{{recipesDir}}/wire.ts", named: ["gate", "onError", "startBot"] },
+      { op: "add-import", file: "{{recipesDir}}/wire.ts", named: ["gate", "onError"] },
       { op: "install", code: "{{bot}}.use(gate())", rank: 10 },
       { op: "set-error-handler", handler: "onError" },
       { op: "extend-context", flavor: "WireFlavor", file: "{{recipesDir}}/wire.ts" },
@@ -125,7 +125,7 @@ describe("a subclass of Bot", () => {
     expect(first.manual).toEqual([]);
     expect(after(first, "src/my-bot.ts")).toBe(
       botFile
-        .replace('from "./context";', 'from "./context";\nimport { gate, onError, startBot } from "./recipes/wire";')
+        .replace('from "./context";', 'from "./context";\nimport { gate, onError } from "./recipes/wire";')
         .replace("\t\tsuper(token);", "\t\tsuper(token);\n\t\tthis.use(gate());\n\t\tthis.catch(onError);"),
     );
     expect(after(first, "src/context.ts")).toContain("export interface MyContext extends Context, WireFlavor {");
@@ -167,6 +167,9 @@ describe("a bot made and typed in a function", () => {
     });
     const text = after(plan(root), "bot.ts")!;
     expect(text).toContain("export function startBot(token: string): Bot<BotContext> {\n  const bot: Bot<BotContext> = new Bot<BotContext>(token);\n  bot.use(gate());");
+    // The user's own startBot keeps its name: the recipe's is imported under the recipe's.
+    expect(text).toContain("  wireStartBot(bot);\n  return bot;");
+    expect(text).toContain('import { gate, onError, type WireFlavor, startBot as wireStartBot } from "./recipes/wire";');
   });
 });
 
@@ -194,7 +197,7 @@ describe("path aliases", () => {
     const { first, second } = applyTwice(root);
     expect(first.manual).toEqual([]);
     expect(after(first, "src/bot/context.ts")).toContain("export type MyContext = Context & { startedAt: number } & WireFlavor;");
-    expect(after(first, "src/bot/index.ts")).toContain('import { gate, onError, startBot } from "@/bot/recipes/wire";');
+    expect(after(first, "src/bot/index.ts")).toContain('import { gate, onError } from "@/bot/recipes/wire";');
     // The start call with options is carried, through the alias-imported bot.
     expect(after(first, "src/main.ts")).toContain('startBot(bot, { polling: { onStart: () => console.log("up") } });');
     expect(after(first, "src/main.ts")).toContain('import { startBot } from "@/bot/recipes/wire";');
@@ -212,7 +215,7 @@ describe("import suffixes", () => {
       "src/bot.ts": 'import { Bot } from "grammy";\nimport { register } from "./handlers.js";\n\nconst bot = new Bot("t");\nregister(bot);\nbot.start();\n',
       "src/util.ts": 'export { register } from "./handlers.js";\n',
     });
-    expect(after(plan(root), "src/bot.ts")).toContain('import { gate, onError, startBot, type WireFlavor } from "./recipes/wire.js";');
+    expect(after(plan(root), "src/bot.ts")).toContain('import { gate, onError, type WireFlavor, startBot } from "./recipes/wire.js";');
   });
 
   it("a CommonJS project without extensions keeps writing none", () => {
@@ -221,7 +224,7 @@ describe("import suffixes", () => {
       "src/handlers.ts": "export const x = 1;\n",
       "src/bot.ts": 'import { Bot } from "grammy";\nimport { x } from "./handlers";\nimport { x as y } from "./handlers";\n\nconst bot = new Bot("t" + x + y);\nbot.start();\n',
     });
-    expect(after(plan(root), "src/bot.ts")).toContain('import { gate, onError, startBot, type WireFlavor } from "./recipes/wire";');
+    expect(after(plan(root), "src/bot.ts")).toContain('import { gate, onError, type WireFlavor, startBot } from "./recipes/wire";');
   });
 });
 

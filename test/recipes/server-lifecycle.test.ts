@@ -27,6 +27,7 @@ interface StartOptions {
   signals?: readonly NodeJS.Signals[];
   signalSource?: EventEmitter;
   onStart?: (info: { mode: string; address?: AddressInfo }) => void;
+  polling?: { onStart?: (me: { username: string }) => void | Promise<void>; drop_pending_updates?: boolean; allowed_updates?: readonly string[]; limit?: number };
   log?: (message: string, error?: unknown) => void;
 }
 
@@ -230,6 +231,28 @@ describe("server-lifecycle startBot", () => {
     expect(t.callsOf("deleteWebhook")[0]!.payload).toEqual({ drop_pending_updates: false });
     await expect(httpRequest(address!.port, "/health")).rejects.toThrow(/ECONNREFUSED/);
     expect(signals.listenerCount("SIGINT") + signals.listenerCount("SIGTERM")).toBe(0);
+  });
+
+  it("polling: the options of the user's own bot.start(…) are carried: their onStart runs with the bot's info, and what they set wins", async () => {
+    const { startBot } = await load({ mode: "polling", healthServer: false, allowedUpdates: "message" });
+    const t = createTestBot();
+    const update = textMessage("polled", { from: 9 });
+    feedPolling(t, [[update]]);
+    t.bot.on("message:text", (ctx) => ctx.reply("got it"));
+    const signals = new EventEmitter();
+    const started: string[] = [];
+    const running = startBot(t.bot, {
+      signalSource: signals,
+      log: quiet,
+      onStart: (info) => started.push(`recipe ${info.mode}`),
+      polling: { onStart: (me) => void started.push(`user @${me.username}`), drop_pending_updates: true, allowed_updates: ["message", "callback_query"], limit: 10 },
+    });
+    await until(() => t.callsOf("sendMessage").length === 1);
+    signals.emit("SIGINT");
+    await running;
+    expect(started).toEqual(["recipe polling", `user @${BOT_INFO.username}`]);
+    expect(t.callsOf("deleteWebhook")[0]!.payload).toEqual({ drop_pending_updates: true });
+    expect(t.callsOf("getUpdates")[0]!.payload).toMatchObject({ allowed_updates: ["message", "callback_query"], limit: 10 });
   });
 
   it("polling on grammY 1.20 (no bot.isRunning()): /health answers 200 while polling, and SIGINT stops it", async () => {

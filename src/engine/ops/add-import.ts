@@ -1,4 +1,4 @@
-import { ensureNamedImport } from "../../ast/text-edits.js";
+import { clashingNames, ensureNamedImport } from "../../ast/text-edits.js";
 import type { AddImportEdit } from "../../recipes/manifest.js";
 import type { OpContext } from "../plan-types.js";
 
@@ -14,6 +14,12 @@ export function addImport(edit: AddImportEdit, ctx: OpContext): void {
     return;
   }
   const text = ctx.tree.read(file)!;
+  // A name the file already declares for something else: importing it would break the file.
+  const clashes = clashingNames(file, text, names.map((n) => n.replace(/^type\s+/, "").trim()), [specifier, ...aliases]);
+  if (clashes.length > 0) {
+    ctx.manual({ file, code: `import { ${names.join(", ")} } from "${specifier}";`, reason: `${file} already declares ${clashes.join(", ")}; import the recipe's under another name and use that` });
+    return;
+  }
   const next = ensureNamedImport(file, text, { specifier, aliases, names }, ctx.styleOf(file));
   if (next !== false) ctx.tree.write(file, next);
 }

@@ -1,4 +1,4 @@
-import { bindsBot, ensureNamedImport, findStartCalls, hasCallMatching, replaceRange, sameCode } from "../../ast/text-edits.js";
+import { bindsBot, clashingNames, ensureNamedImport, findStartCalls, hasCallMatching, replaceRange, sameCode} from "../../ast/text-edits.js";
 import type { ReplaceStartEdit } from "../../recipes/manifest.js";
 import type { OpContext } from "../plan-types.js";
 
@@ -41,6 +41,8 @@ export function replaceStart(edit: ReplaceStartEdit, ctx: OpContext): void {
   }
   let replaced = 0;
   let foundWithOptions = 0;
+  const named = edit.named.map((n) => ctx.render(n, "replace-start.named"));
+  const prefix = ctx.recipe.manifest.id.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
   for (const [file, original] of ctx.project.texts) {
     if (!/\.start\s*\(|\brun\s*\(/.test(original) && !ctx.tree.read(file)?.includes(edit.named[0] ?? "\0")) continue;
     const text = ctx.tree.read(file)!;
@@ -56,25 +58,30 @@ export function replaceStart(edit: ReplaceStartEdit, ctx: OpContext): void {
       if (already) replaced++;
       continue;
     }
+    // A name the file already declares (the user's own `startBot`) is imported under the recipe's name.
+    const { specifier, aliases } = ctx.specifierFor(file, target);
+    const clashes = clashingNames(file, text, named, [specifier, ...aliases]);
+    const local = (n: string) => (clashes.includes(n) ? `${prefix}${n[0]!.toUpperCase()}${n.slice(1)}` : n);
+    const codeHere = (receiver: string, options?: string) =>
+      clashes.reduce((code, n) => code.replace(new RegExp(`(^|[^\\w$.])${n}\\(`, "g"), `$1${local(n)}(`), codeFor(receiver, options));
     let next = text;
     for (const call of [...calls].sort((a, b) => b.start - a.start)) {
       if (call.hasArguments) {
         // `bot.start({ onStart })`: the options are carried into the recipe's start code, as written.
         if (call.kind === "start" && call.options !== undefined && renderedWithOptions !== undefined) {
-          next = replaceRange(next, call.start, call.end, codeFor(call.receiver, call.options));
+          next = replaceRange(next, call.start, call.end, codeHere(call.receiver, call.options));
           replaced++;
           continue;
         }
-        ctx.manual({ file, line: call.line, code: codeFor(call.receiver), reason: "this start call has options; move them into the recipe's start code and replace the call with" });
+        ctx.manual({ file, line: call.line, code: codeHere(call.receiver), reason: "this start call has options; move them into the recipe's start code and replace the call with" });
         foundWithOptions++;
         continue;
       }
-      next = replaceRange(next, call.start, call.end, codeFor(call.receiver));
+      next = replaceRange(next, call.start, call.end, codeHere(call.receiver));
       replaced++;
     }
     if (next !== text) {
-      const { specifier, aliases } = ctx.specifierFor(file, target);
-      const imported = ensureNamedImport(file, next, { specifier, aliases, names: edit.named.map((n) => ctx.render(n, "replace-start.named")) }, ctx.styleOf(file));
+      const imported = ensureNamedImport(file, next, { specifier, aliases, names: named.map((n) => (clashes.includes(n) ? `${n} as ${local(n)}` : n)) }, ctx.styleOf(file));
       ctx.tree.write(file, imported === false ? next : imported);
     }
   }
@@ -82,4 +89,5 @@ export function replaceStart(edit: ReplaceStartEdit, ctx: OpContext): void {
     ctx.manual({ file: botFile, code: manualCode, reason: "no bot.start() or run(bot) was found; start the bot with" });
   }
 }
+
 
