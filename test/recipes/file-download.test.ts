@@ -266,3 +266,22 @@ describe("file-download", () => {
     expect(mod.MAX_BYTES).toBe(1000);
   });
 });
+
+describe("file-download leaves the user's context type as it is", () => {
+  it("code that passes the bot on as Bot<MyContext> (an interface context) still type-checks", async () => {
+    const { applyRecipes, typecheck, fixturesDir } = await import("../helpers/recipes.js");
+    const { mkdirSync, writeFileSync } = await import("node:fs");
+    const parent = tmpDir("file-download-context");
+    const dir = join(parent, "p");
+    mkdirSync(join(dir, "src"), { recursive: true });
+    writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "p", private: true, dependencies: { grammy: "^1.46.0" } }));
+    writeFileSync(join(dir, "src/context.ts"), 'import type { Context, SessionFlavor } from "grammy";\n\nexport interface MyContext extends Context, SessionFlavor<{ count: number }> {}\n');
+    writeFileSync(join(dir, "src/register.ts"), 'import type { Bot } from "grammy";\nimport type { MyContext } from "./context";\n\nexport function register(bot: Bot<MyContext>): void {\n  bot.on("message:text", (ctx) => ctx.reply(ctx.message.text));\n}\n');
+    const bot = 'import { Bot, session } from "grammy";\nimport type { MyContext } from "./context";\nimport { register } from "./register";\n\nconst bot = new Bot<MyContext>("t");\nbot.use(session({ initial: () => ({ count: 0 }) }));\nregister(bot);\nbot.start();\n';
+    writeFileSync(join(dir, "src/bot.ts"), bot);
+    const plan = await applyRecipes(dir, [{ id: "file-download" }]);
+    expect(plan.changes.map((c) => c.path)).not.toContain("src/context.ts");
+    expect(readFileSync(join(dir, "src/bot.ts"), "utf8")).toContain("const bot = new Bot<MyContext>(\"t\");");
+    expect(typecheck(parent, join(fixturesDir, "cjs-single/tsconfig.json"))).toBe("");
+  });
+});
