@@ -1,5 +1,5 @@
 import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, readFileSync, realpathSync, renameSync, rmdirSync, rmSync, statSync } from "node:fs";
-import { dirname, isAbsolute, relative, resolve } from "node:path";
+import { dirname, isAbsolute, relative, resolve, sep } from "node:path";
 import { failure, usageError } from "../core/errors.js";
 import { readRegularFile } from "../core/regular-file.js";
 import { removeJournal, rollBack, sha256, writeDurably, writeJournal, type Journal, type JournalEntry } from "./journal.js";
@@ -49,7 +49,11 @@ function commitAll(root: string, changes: FileChange[], hooks: CommitHooks): voi
     const current = readRegularFile(real, change.path);
     const same = current === undefined ? change.before === undefined : change.before !== undefined && current.equals(Buffer.from(change.before));
     if (!same) throw failure(`${change.path} changed on disk while the plan was made`, "run the command again");
-    for (let dir = dirname(real); !existsSync(dir) && !createdDirs.includes(dir); dir = dirname(dir)) createdDirs.unshift(dir);
+    let dir = dirname(real);
+    for (; !existsSync(dir); dir = dirname(dir)) if (!createdDirs.includes(dir)) createdDirs.push(dir);
+    if (!statSync(dir).isDirectory()) {
+      throw failure(`${relative(resolve(root), dir).split(sep).join("/")} is a file where a folder is needed for ${change.path}; nothing was changed`, "move or rename that file, then run again");
+    }
     const stat = current === undefined ? undefined : statSync(real);
     const inPlace = stat !== undefined && stat.nlink > 1;
     staged.push({
@@ -140,10 +144,14 @@ function holdSignals(): () => void {
     received ??= signal;
   };
   for (const s of signals) process.on(s, hold);
-  return () => {
-    for (const s of signals) process.off(s, hold);
-    if (received) process.kill(process.pid, received);
-  };
+  // The commit is synchronous: a signal that came during it reaches the
+  // listener only when the event loop next polls, so let go a little later.
+  // (A timer set now would count from the loop's stale clock and fire first.)
+  return () =>
+    void setImmediate(() => setTimeout(() => {
+      for (const s of signals) process.off(s, hold);
+      if (received) process.kill(process.pid, received);
+    }, 10));
 }
 
 /**
