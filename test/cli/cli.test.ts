@@ -98,12 +98,19 @@ describe("add", () => {
     expect(generated).toContain('DENIED_REPLY: string = "";');
   });
 
-  it("a bot it cannot wire (a subclass) still gets the files, and the exact lines to add", () => {
+  it("a subclass of Bot is wired inside the class: this.use(…) after super(…)", () => {
     const dir = copyFixture("bad/subclass");
     const r = runCli(["add", "access-control", "--yes", "--set", "userIds=1", "--cwd", dir]);
     expect(r.code).toBe(0);
+    expect(readFileSync(join(dir, "bot.ts"), "utf8")).toContain("    super(token);\n    this.use(accessControl());\n");
+  });
+
+  it("a bot it cannot wire (returned straight from a function) still gets the files, and the exact lines to add", () => {
+    const dir = copyFixture("bad/returned");
+    const r = runCli(["add", "access-control", "--yes", "--set", "userIds=1", "--cwd", dir]);
+    expect(r.code).toBe(0);
     expect(existsSync(join(dir, "recipes/access-control.ts"))).toBe(true);
-    expect(r.stderr).toContain("class MyBot extends Bot");
+    expect(r.stderr).toContain("the bot is returned straight from a function");
     expect(r.stderr).toContain("bot.use(accessControl());");
     expect(readFileSync(join(dir, "bot.ts"), "utf8")).not.toContain("accessControl");
   });

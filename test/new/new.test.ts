@@ -83,7 +83,9 @@ describe("new <dir> --yes --recipes error-handler,access-control", () => {
 
   it("the engine's facts on the generated project are the ones `new` answered against", () => {
     const project = scanProject(dir);
-    expect(templateFacts(project, locateBot(project))).toEqual(skeletonFacts);
+    // Besides the installed majors (`major:grammy`…), read from the skeleton's package.json.
+    const facts = Object.fromEntries(Object.entries(templateFacts(project, locateBot(project))).filter(([key]) => !key.startsWith("major:")));
+    expect(facts).toEqual(skeletonFacts);
   });
 
   it("a second add of the same recipe changes nothing", () => {
