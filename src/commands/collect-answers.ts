@@ -9,13 +9,16 @@ import type { Answers, JsonValue, Recipe } from "../recipes/manifest.js";
  * A key no recipe asks is a usage error, so a typo never passes silently.
  */
 export function givenAnswers(recipes: Recipe[], sets: string[] = [], answersFile?: string): Map<Recipe, Record<string, unknown>> {
-  const flat: Record<string, unknown> = {};
+  // No prototype, so `__proto__` and `constructor` are plain (unknown) keys, never swallowed.
+  const flat: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
   const scoped = new Map<string, Record<string, unknown>>();
   const put = (key: string, value: unknown) => {
     const dot = key.indexOf(".");
     const recipeId = dot > 0 ? key.slice(0, dot) : undefined;
     if (recipeId && recipes.some((r) => r.manifest.id === recipeId || r.ref === recipeId)) {
-      scoped.set(recipeId, { ...scoped.get(recipeId), [key.slice(dot + 1)]: value });
+      const inner = scoped.get(recipeId) ?? (Object.create(null) as Record<string, unknown>);
+      inner[key.slice(dot + 1)] = value;
+      scoped.set(recipeId, inner);
     } else flat[key] = value;
   };
   if (answersFile) {
@@ -39,7 +42,7 @@ export function givenAnswers(recipes: Recipe[], sets: string[] = [], answersFile
   const used = new Set<string>();
   for (const recipe of recipes) {
     const names = new Set(recipe.manifest.questions.map((q) => q.name));
-    const given: Record<string, unknown> = {};
+    const given: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
     for (const [k, v] of Object.entries(flat)) {
       if (names.has(k)) {
         given[k] = v;

@@ -17,7 +17,7 @@ export function addDependencies(
   text: string,
   wanted: Array<{ name: string; version: string; dev?: boolean }>,
 ): { text: string; results: DependencyChange[] } {
-  const pkg = JSON.parse(text) as Record<string, unknown>;
+  const pkg = JSON.parse(text.replace(/^\uFEFF/, "")) as Record<string, unknown>;
   const results: DependencyChange[] = [];
   let changed = false;
   for (const dep of wanted) {
@@ -40,10 +40,7 @@ export function addDependencies(
     changed = true;
   }
   if (!changed) return { text, results };
-  const indent = /^[ \t]+(?=")/m.exec(text)?.[0] ?? "  ";
-  const eol = text.includes("\r\n") ? "\r\n" : "\n";
-  const trailing = /\r?\n$/.test(text) ? eol : "";
-  return { text: JSON.stringify(pkg, null, indent).replace(/\n/g, eol) + trailing, results };
+  return { text: serialize(text, pkg), results };
 }
 
 /**
@@ -52,7 +49,7 @@ export function addDependencies(
  * a package it does not name is added to `dependencies`.
  */
 export function upgradeDependencies(text: string, upgrades: Array<{ name: string; range: string }>): { text: string; results: DependencyChange[] } {
-  const pkg = JSON.parse(text) as Record<string, unknown>;
+  const pkg = JSON.parse(text.replace(/^\uFEFF/, "")) as Record<string, unknown>;
   const results: DependencyChange[] = [];
   for (const { name, range } of upgrades) {
     const field = ["dependencies", "devDependencies", "optionalDependencies"].find((f) => (pkg[f] as Record<string, string> | undefined)?.[name] !== undefined) ?? "dependencies";
@@ -64,8 +61,14 @@ export function upgradeDependencies(text: string, upgrades: Array<{ name: string
     results.push({ name, version: range, dev: field === "devDependencies", status: "upgraded", ...(existing !== undefined && { existing }) });
   }
   if (results.length === 0) return { text, results };
-  const indent = /^[ \t]+(?=")/m.exec(text)?.[0] ?? "  ";
-  const eol = text.includes("\r\n") ? "\r\n" : "\n";
-  const trailing = /\r?\n$/.test(text) ? eol : "";
-  return { text: JSON.stringify(pkg, null, indent).replace(/\n/g, eol) + trailing, results };
+  return { text: serialize(text, pkg), results };
+}
+
+/** package.json text in the style of the original: its indent, line endings (CRLF, LF or CR), final newline and BOM. */
+function serialize(original: string, pkg: Record<string, unknown>): string {
+  const indent = /^[ \t]+(?=")/m.exec(original)?.[0] ?? "  ";
+  const eol = original.includes("\r\n") ? "\r\n" : original.includes("\r") && !original.includes("\n") ? "\r" : "\n";
+  const trailing = /[\r\n]$/.test(original) ? eol : "";
+  const bom = original.startsWith("\uFEFF") ? "\uFEFF" : "";
+  return bom + JSON.stringify(pkg, null, indent).replace(/\n/g, eol) + trailing;
 }

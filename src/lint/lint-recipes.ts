@@ -3,6 +3,7 @@ import { basename, dirname, isAbsolute, join, relative, resolve, sep } from "nod
 import { CliError } from "../core/errors.js";
 import { coerceAnswer, conditionHolds, resolveAnswers } from "../recipes/answers.js";
 import type { Answers, JsonValue, Recipe, RecipeManifest } from "../recipes/manifest.js";
+import { packFileProblem } from "../recipes/pack-file.js";
 import { validateManifest } from "../recipes/validate-manifest.js";
 import { compileOptions, handlebars } from "../render/handlebars-env.js";
 import { answerCombinations, type Combination } from "./combinations.js";
@@ -100,6 +101,11 @@ export async function lintRecipes(dirs: string[], options: LintOptions = {}): Pr
   for (const { dir, pack } of folders) {
     const folder = basename(dir);
     const manifestFile = join(dir, "recipe.json");
+    const outside = packFileProblem(dirname(dir), dir) ?? packFileProblem(dir, manifestFile);
+    if (outside) {
+      push({ file: manifestFile, line: 1, column: 1, check: "manifest", recipe: folder, message: `the recipe ${outside}`, hint: "a pack's files must be inside the pack folder" });
+      continue;
+    }
     const text = readFileSync(manifestFile, "utf8");
     const positions = indexJsonPositions(text);
     const errorsBefore = () => diagnostics.filter((d) => d.severity === "error").length;
@@ -284,6 +290,8 @@ function checkManifestReferences(
   m.files.forEach((f, i) => {
     if (isAbsolute(f.template) || f.template.split(/[\\/]/).includes("..")) {
       problem(`files[${i}].template`, `template "${f.template}" must be a file inside the recipe folder`);
+    } else if (packFileProblem(dir, join(dir, f.template))) {
+      problem(`files[${i}].template`, `template "${f.template}" ${packFileProblem(dir, join(dir, f.template))}`, "copy the file into the recipe folder instead of linking it");
     } else if (!existsSync(join(dir, f.template))) {
       problem(`files[${i}].template`, `template "${f.template}" does not exist`, `create ${folder}/${f.template} or fix the name`);
     }
@@ -300,10 +308,7 @@ function checkManifestReferences(
       if (q && !(q.type === "list" && q.of === "string")) problem(`edits[${i}].commands`, `"${e.commands}" must be a list of strings (the command names)`);
     }
   });
-  (m.dependencies ?? []).forEach((d, i) => {
-    if (!/^(@[a-z0-9._-]+\/)?[a-z0-9._-]+$/.test(d.name)) problem(`dependencies[${i}].name`, `"${d.name}" is not a valid package name`);
-    if (!/^[\^~]?\d+(\.\d+){0,2}([-.+][\w.-]+)?$|^>=?\s*\d/.test(d.version)) problem(`dependencies[${i}].version`, `"${d.version}" is not a version range such as ^1.2.0`);
-  });
+  // Dependency names and ranges: checked by validateManifest, the same check add and new run.
 }
 
 /** Manifest strings that are templates, by JSON path. */

@@ -1,4 +1,6 @@
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { readTextFile } from "../core/regular-file.js";
+import { parsePackageJson } from "./package-json-shape.js";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { failure } from "../core/errors.js";
 import { detectCodeStyle, defaultStyle, type CodeStyle } from "./code-style.js";
@@ -19,14 +21,9 @@ export function scanProject(rootArg: string, entry?: string): ProjectFacts {
   const root = resolve(rootArg);
   if (!existsSync(root)) throw failure(`no such folder: ${root}`, "check --cwd");
   const pkgPath = join(root, "package.json");
-  let packageJson: Record<string, unknown> | undefined;
-  if (existsSync(pkgPath)) {
-    try {
-      packageJson = JSON.parse(readFileSync(pkgPath, "utf8")) as Record<string, unknown>;
-    } catch (error) {
-      throw failure(`${pkgPath}: not valid JSON (${(error as Error).message})`, "fix package.json, then run again");
-    }
-  }
+  if (!statSync(root).isDirectory()) throw failure(`${root} is not a folder`, "point --cwd at the project's folder");
+  const pkgText = readTextFile(pkgPath);
+  const packageJson = pkgText === undefined ? undefined : parsePackageJson(pkgText, pkgPath);
   const tsconfig = readTsconfig(join(root, "tsconfig.json"));
   const options = (tsconfig.compilerOptions ?? {}) as Record<string, unknown>;
   const tsModule = String(options.module ?? "").toLowerCase();
@@ -39,8 +36,8 @@ export function scanProject(rootArg: string, entry?: string): ProjectFacts {
   let served: ProjectFacts["served"] = "polling";
   for (const file of files) {
     const abs = resolve(root, file);
-    if (!existsSync(abs)) throw failure(`--entry ${file}: no such file`, "give a path relative to the project");
-    const text = readFileSync(abs, "utf8");
+    const text = entry ? readTextFile(abs, `--entry ${file}`) : readFileSync(abs, "utf8");
+    if (text === undefined) throw failure(`--entry ${file}: no such file`, "give a path relative to the project");
     const rel = relative(root, abs).split(sep).join("/");
     texts.set(rel, text);
     if (!text.includes("grammy")) continue;
@@ -94,17 +91,19 @@ function importSuffix(options: Record<string, unknown>, nodeNext: boolean, modul
 
 /** Whether a file imports grammY's `Bot` (named, aliased) or the whole module as a namespace. */
 function importsGrammyBot(text: string): boolean {
-  const named = /import\s*\{([^}]*)\}\s*from\s*["']grammy(?:\/web)?["']/g;
+  // `[^{}]` not `[^}]`: each attempt stops at the next `{`, so many unclosed `import {` stay linear.
+  const named = /import\s*\{([^{}]*)\}\s*from\s*["']grammy(?:\/web)?["']/g;
   for (const m of text.matchAll(named)) if (/(^|[\s,])Bot(\s+as\s+[\w$]+)?\s*(,|$)/.test(m[1]!.trim())) return true;
   return /import\s*\*\s*as\s+[\w$]+\s+from\s*["']grammy(?:\/web)?["']/.test(text);
 }
 
 /** Reads tsconfig.json, following relative `extends` (and package ones found in node_modules). */
 function readTsconfig(path: string, depth = 0): Record<string, unknown> {
-  if (!existsSync(path) || depth > 5) return {};
+  const text = depth > 5 ? undefined : readTextFile(path);
+  if (text === undefined) return {};
   let config: Record<string, unknown>;
   try {
-    config = parseJsonc(readFileSync(path, "utf8")) as Record<string, unknown>;
+    config = parseJsonc(text) as Record<string, unknown>;
   } catch (error) {
     throw failure(`${path}: cannot be parsed (${(error as Error).message})`, "fix tsconfig.json, then run again");
   }

@@ -112,6 +112,7 @@ export function coerceAnswer(recipeId: string, q: Question, raw: unknown): JsonV
     }
     case "boolean": {
       if (typeof raw === "boolean") return raw;
+      if (typeof raw !== "string" && typeof raw !== "number") return fail("expected true or false");
       const s = String(raw).trim().toLowerCase();
       if (["true", "yes", "y", "1"].includes(s)) return true;
       if (["false", "no", "n", "0"].includes(s)) return false;
@@ -124,6 +125,7 @@ export function coerceAnswer(recipeId: string, q: Question, raw: unknown): JsonV
     }
     case "multiselect": {
       const items = toItems(raw);
+      if (items.some((i) => typeof i !== "string")) return fail("expected a list of choices");
       const values = q.choices.map((c) => c.value);
       const bad = items.filter((i) => !values.includes(String(i)));
       if (bad.length > 0) return fail(`expected some of ${values.join(", ")}`);
@@ -135,6 +137,8 @@ export function coerceAnswer(recipeId: string, q: Question, raw: unknown): JsonV
       const out: JsonValue[] = [];
       for (const item of items) {
         if (q.of === "integer") {
+          // `[[1]]` is not `1`: only numbers and text are items.
+          if (typeof item !== "number" && typeof item !== "string") return fail(`${JSON.stringify(item)} is not a whole number`);
           const s = String(item).trim();
           if (q.format) {
             const problem = checkFormat(q.format, s);
@@ -185,11 +189,14 @@ export function conditionHolds(when: Condition | undefined, answers: Answers, fa
 
 /** Parses repeated `--set key=value` flags. */
 export function parseSetFlags(sets: string[]): Record<string, string> {
-  const out: Record<string, string> = {};
+  // No prototype: `__proto__` or `constructor` is a key like any other, refused as unknown later.
+  const out: Record<string, string> = Object.create(null) as Record<string, string>;
   for (const set of sets) {
     const eq = set.indexOf("=");
     if (eq <= 0) throw usageError(`--set expects key=value, got "${set}"`, "for example --set userIds=123,456");
-    out[set.slice(0, eq).trim()] = set.slice(eq + 1);
+    const key = set.slice(0, eq).trim();
+    if (Object.hasOwn(out, key)) throw usageError(`--set ${key} is given twice`, `give it once; a list is comma-separated: --set ${key}=a,b`);
+    out[key] = set.slice(eq + 1);
   }
   return out;
 }

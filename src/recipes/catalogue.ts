@@ -1,9 +1,11 @@
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { failure, usageError } from "../core/errors.js";
 import type { Recipe, RecipeManifest } from "./manifest.js";
 import { validateManifest } from "./validate-manifest.js";
+import { readTextFile } from "../core/regular-file.js";
+import { assertInsidePack } from "./pack-file.js";
 
 /** The `templates/` folder shipped with the package (found from this module, in `src/` or `dist/src/`). */
 export function bundledTemplatesDir(): string {
@@ -34,6 +36,8 @@ export function loadCatalogue(packDirs: string[] = [], bundledDir = bundledTempl
     for (const entry of readdirSync(dir).sort()) {
       const recipeDir = join(dir, entry);
       if (!existsSync(join(recipeDir, "recipe.json"))) continue;
+      assertInsidePack(dir, recipeDir, `recipe folder ${recipeDir}`);
+      assertInsidePack(recipeDir, join(recipeDir, "recipe.json"), join(recipeDir, "recipe.json"));
       const manifest = readManifest(recipeDir);
       const clash = seen.get(manifest.id);
       if (clash === "bundled" && pack === "bundled") throw failure(`two bundled recipes have the id "${manifest.id}"`);
@@ -60,8 +64,9 @@ export function readManifest(recipeDir: string): RecipeManifest {
   const file = join(recipeDir, "recipe.json");
   let data: unknown;
   try {
-    data = JSON.parse(readFileSync(file, "utf8"));
+    data = JSON.parse(readTextFile(file) ?? "");
   } catch (error) {
+    if (error instanceof Error && error.name === "CliError") throw error;
     throw failure(`${file}: not valid JSON (${(error as Error).message})`, "fix the manifest; `create-bot-snippet lint` shows every problem");
   }
   const problems = validateManifest(data);

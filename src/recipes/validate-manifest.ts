@@ -1,6 +1,7 @@
 import type { Question, RecipeManifest } from "./manifest.js";
 import validRange from "semver/ranges/valid.js";
 import { isFormatName } from "./validators.js";
+import { dependencyNameProblem, dependencyRangeProblem, moduleSpecifierProblem } from "./dependency-spec.js";
 
 /** One problem in a manifest, at a JSON path such as `questions[0].default`. */
 export interface ManifestProblem {
@@ -52,7 +53,13 @@ export function validateManifest(data: unknown): ManifestProblem[] {
   listOf("dependencies").forEach((d, i) => {
     const at = `dependencies[${i}]`;
     if (!isObj(d) || !isStr(d.name) || !isStr(d.version)) problem(at, "a dependency has a name and a version range");
-    else checkWhen(d.when, at, names, problem);
+    else {
+      const bad = dependencyNameProblem(d.name);
+      if (bad) problem(`${at}.name`, bad);
+      const badRange = dependencyRangeProblem(d.version);
+      if (badRange) problem(`${at}.version`, badRange);
+      checkWhen(d.when, at, names, problem);
+    }
   });
   listOf("requires").forEach((r, i) => {
     const at = `requires[${i}]`;
@@ -154,6 +161,10 @@ function checkEdit(e: unknown, at: string, names: Set<string>, problem: Report):
     case "add-import":
       need("named", isStrArray(e.named) && e.named.length > 0, "a non-empty list of names");
       need("module", isStr(e.module) !== isStr(e.file), "exactly one of module or file");
+      if (isStr(e.module) && !e.module.includes("{{")) {
+        const bad = moduleSpecifierProblem(e.module);
+        if (bad) problem(`${at}.module`, bad);
+      }
       break;
     case "install":
       need("code", isStr(e.code) && e.code.trim() !== "", "code");
@@ -165,6 +176,10 @@ function checkEdit(e: unknown, at: string, names: Set<string>, problem: Report):
     case "extend-context":
       need("flavor", isStr(e.flavor), "a flavor type");
       need("module", isStr(e.module) !== isStr(e.file), "exactly one of module or file");
+      if (isStr(e.module) && !e.module.includes("{{")) {
+        const bad = moduleSpecifierProblem(e.module);
+        if (bad) problem(`${at}.module`, bad);
+      }
       break;
     case "ignore-path":
       need("path", isStr(e.path) && e.path.trim() !== "", "a project-relative path");

@@ -30,9 +30,13 @@ const formats: Record<FormatName, (value: string) => string | undefined> = {
   },
   redisUrl: (v) => (/^rediss?:\/\/\S+$/.test(v) ? undefined : "a Redis URL starts with redis:// or rediss://"),
   relativePath: (v) =>
-    v.length > 0 && !v.startsWith("/") && !/^[A-Za-z]:[\\/]/.test(v) && !v.split(/[\\/]/).includes("..")
-      ? undefined
-      : "a path relative to the project, without ..",
+    /[\u0000-\u001f\u007f]/.test(v)
+      ? "a path is one line, without control characters"
+      : /[*?[\]]/.test(v) || /^[!#]/.test(v)
+        ? "a plain path, without * ? [ ] or a leading ! or #"
+        : v.length > 0 && !v.startsWith("/") && !/^[A-Za-z]:[\\/]/.test(v) && !v.split(/[\\/]/).includes("..")
+          ? undefined
+          : "a path relative to the project, without ..",
   envVar: (v) => (/^[A-Z_][A-Z0-9_]*$/.test(v) ? undefined : "an environment variable name in UPPER_SNAKE_CASE"),
   identifier: (v) => (/^[A-Za-z_$][\w$]*$/.test(v) ? undefined : "a JavaScript identifier"),
   secretToken: (v) => (/^[A-Za-z0-9_-]{1,256}$/.test(v) ? undefined : "1-256 characters of A-Z, a-z, 0-9, _ and -"),

@@ -1,4 +1,5 @@
-import { readFileSync } from "node:fs";
+import { readTextFile } from "../core/regular-file.js";
+import { assertInsidePack } from "../recipes/pack-file.js";
 import { join, relative } from "node:path";
 import { failure } from "../core/errors.js";
 import type { Recipe } from "../recipes/manifest.js";
@@ -12,12 +13,10 @@ export function sourceName(recipe: Recipe, file: string): string {
 /** Renders one template file of a recipe. */
 export function renderTemplateFile(recipe: Recipe, template: string, view: Record<string, unknown>): string {
   if (template.includes("..") || template.startsWith("/")) throw failure(`${recipe.ref}: template "${template}" must be a file inside the recipe folder`);
-  let text: string;
-  try {
-    text = readFileSync(join(recipe.dir, template), "utf8");
-  } catch {
-    throw failure(`${sourceName(recipe, "recipe.json")}: template "${template}" does not exist`, "fix the manifest's files list");
-  }
+  const file = join(recipe.dir, template);
+  assertInsidePack(recipe.dir, file, sourceName(recipe, template));
+  const text = readTextFile(file, sourceName(recipe, template));
+  if (text === undefined) throw failure(`${sourceName(recipe, "recipe.json")}: template "${template}" does not exist`, "fix the manifest's files list");
   return compileTemplate(text, sourceName(recipe, template))(view);
 }
 

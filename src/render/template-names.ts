@@ -22,6 +22,8 @@ export const knownHelpers = new Set([...builtinHelpers, ...Object.keys(helpers)]
 
 /** Parses a template; a syntax error comes back as a problem at its line. */
 export function parseTemplate(text: string): { ast: Program } | { problem: TemplateProblem } {
+  const deep = tooDeep(text);
+  if (deep) return { problem: deep };
   try {
     return { ast: Handlebars.parse(text) };
   } catch (error) {
@@ -140,4 +142,35 @@ export function checkTemplateNames(ast: Program, names: ReadonlySet<string>, opt
   };
   walk(ast, 0, new Set());
   return problems;
+}
+
+/** Deepest nesting of blocks and sub-expressions a template may have (Handlebars' parser recurses per level). */
+export const maxTemplateDepth = 50;
+
+/** A linear scan for nesting deeper than `maxTemplateDepth`, before the recursive parser can overflow the stack. */
+function tooDeep(text: string): TemplateProblem | undefined {
+  let blocks = 0;
+  let parens = 0;
+  let line = 1;
+  let inMustache = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (ch === "\n") line++;
+    else if (!inMustache && ch === "{" && text[i + 1] === "{") {
+      inMustache = true;
+      const kind = text[i + 2] === "~" ? text[i + 3] : text[i + 2];
+      if (kind === "#") blocks++;
+      else if (kind === "/") blocks = Math.max(0, blocks - 1);
+      i++;
+    } else if (inMustache && ch === "}" && text[i + 1] === "}") {
+      inMustache = false;
+      parens = 0;
+      i++;
+    } else if (inMustache && ch === "(") parens++;
+    else if (inMustache && ch === ")") parens = Math.max(0, parens - 1);
+    if (blocks > maxTemplateDepth || parens > maxTemplateDepth) {
+      return { line, column: 1, message: `nesting deeper than ${maxTemplateDepth} levels of blocks or sub-expressions`, hint: "split the template or use a helper" };
+    }
+  }
+  return undefined;
 }

@@ -1,4 +1,6 @@
 import { clashingNames, ensureNamedImport } from "../../ast/text-edits.js";
+import { usageError } from "../../core/errors.js";
+import { moduleSpecifierProblem } from "../../recipes/dependency-spec.js";
 import type { AddImportEdit } from "../../recipes/manifest.js";
 import type { OpContext } from "../plan-types.js";
 
@@ -8,6 +10,8 @@ export function addImport(edit: AddImportEdit, ctx: OpContext): void {
   const names = edit.named.map((n) => ctx.render(n, "add-import.named"));
   const target = edit.file ? ctx.tree.path(ctx.render(edit.file, "add-import.file")) : undefined;
   const { specifier, aliases } = target ? ctx.specifierFor(file, target) : { specifier: ctx.render(edit.module!, "add-import.module"), aliases: [] };
+  const bad = target ? undefined : moduleSpecifierProblem(specifier);
+  if (bad) throw usageError(`add-import.module: ${bad}`, "a pack imports packages by name; fix the recipe's manifest");
   if (ctx.bot.unwireable || !ctx.bot.variable) {
     const items = names.join(", ");
     ctx.manual({ file, code: `import { ${items} } from "${specifier}";`, reason: "import the recipe" });
