@@ -28,8 +28,10 @@ export function treeHash(dir: string): string {
   const walk = (d: string) => {
     for (const entry of readdirSync(d).sort()) {
       const path = join(d, entry);
-      if (statSync(path).isDirectory()) walk(path);
-      else hash.update(`${path}\0`).update(readFileSync(path));
+      const stat = statSync(path);
+      if (stat.isDirectory()) walk(path);
+      else if (stat.isFile()) hash.update(`${path}\0${(stat.mode & 0o7777).toString(8)}\0`).update(readFileSync(path));
+      else hash.update(`${path}\0special\0`); // a FIFO or socket: never opened (it would block)
     }
   };
   walk(dir);
