@@ -21,7 +21,10 @@ export async function runAddGate(root: string, plan: Plan, options: GateOptions,
   const result = await checkPlannedChanges(root, plan.changes, plan.dependencies);
   const recipes = plan.recipes.map((r) => r.ref).join(", ");
   if (!result.checked) {
-    if (options.check === true) log(`type check skipped: ${result.reason}`);
+    const reason = oneLine(result.reason ?? "unknown reason");
+    // Asked for explicitly: no check means no write. By default: say plainly that it was not checked.
+    if (options.check === true) throw failure(`--check: the change cannot be type-checked: ${reason}; nothing was written`, "fix or reinstall typescript, or pass --no-check");
+    log(`warning: the change was not type-checked: ${reason}`);
     return undefined;
   }
   const seconds = (result.ms / 1000).toFixed(1);
@@ -41,3 +44,11 @@ export async function runAddGate(root: string, plan: Plan, options: GateOptions,
 }
 
 const at = (e: GateError) => `${e.file}:${e.line}:${e.column}`;
+
+/** A reason on one line: a crash's `Error: …` line rather than its source excerpt and stack. */
+function oneLine(reason: string): string {
+  const lines = reason.split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== "" && !/^at /.test(l));
+  const error = lines.find((l) => /^\w*Error\b/.test(l));
+  const head = lines[0] ?? reason;
+  return error && error !== head ? `${head.replace(/:\d+$/, "")}: ${error}` : head;
+}

@@ -1,6 +1,7 @@
 import { spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
+import { failure } from "../core/errors.js";
 
 // === Running the real compiler ===
 //
@@ -28,7 +29,12 @@ export function findTypeScript(fromDir: string): TypeScriptInstall | undefined {
   const home = findPackageHome(fromDir, "typescript");
   if (!home) return undefined;
   const dir = join(home, "node_modules", "typescript");
-  const version = (JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as { version?: string }).version ?? "unknown";
+  let version: string;
+  try {
+    version = (JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as { version?: string }).version ?? "unknown";
+  } catch (error) {
+    throw failure(`${join(dir, "package.json")}: cannot be read (${(error as Error).message.split("\n")[0]})`, "reinstall typescript (npm install), or pass --no-check");
+  }
   return { bin: join(dir, "bin", "tsc"), version };
 }
 
@@ -47,15 +53,33 @@ export function findPackageHome(fromDir: string, name: string): string | undefin
 }
 
 /** Runs tsc with `args` in `cwd`; resolves with its diagnostics (never rejects on type errors). */
-export function runTsc(ts: TypeScriptInstall, args: string[], cwd: string): Promise<{ diagnostics: TscDiagnostic[]; output: string; code: number }> {
+export function runTsc(ts: TypeScriptInstall, args: string[], cwd: string, timeoutMs = checkTimeoutMs()): Promise<{ diagnostics: TscDiagnostic[]; output: string; code: number; timedOut?: boolean }> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, [ts.bin, ...args, "--pretty", "false"], { cwd, stdio: ["ignore", "pipe", "pipe"] });
     let output = "";
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill("SIGKILL");
+    }, timeoutMs);
     child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
     child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
-    child.on("error", reject);
-    child.on("close", (code) => resolvePromise({ diagnostics: parseTscOutput(output), output, code: code ?? 1 }));
+    child.on("error", (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      if (timedOut) resolvePromise({ diagnostics: [], output: `tsc did not finish within ${Math.round(timeoutMs / 1000)} s (CREATE_BOT_SNIPPET_CHECK_TIMEOUT sets the limit in seconds)`, code: 1, timedOut });
+      else resolvePromise({ diagnostics: parseTscOutput(output), output, code: code ?? 1 });
+    });
   });
+}
+
+/** How long one tsc run may take: `CREATE_BOT_SNIPPET_CHECK_TIMEOUT` seconds, 120 by default. */
+export function checkTimeoutMs(): number {
+  const seconds = Number(process.env.CREATE_BOT_SNIPPET_CHECK_TIMEOUT);
+  return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : 120_000;
 }
 
 /** Parses `file(line,col): error TS1234: message` lines (with indented continuation lines). */

@@ -9,6 +9,8 @@ import { copyFixture, tmpDir } from "../helpers/recipes.js";
 interface Case {
   name: string;
   fixture: string;
+  /** Extra environment for the run. */
+  env?: Record<string, string>;
   /** Makes the bad input in the project copy (before the tree is hashed). */
   setup?: (dir: string) => void;
   args: (dir: string) => string[];
@@ -47,6 +49,13 @@ const mkfifo = (path: string) => (dir: string) => {
   rmSync(join(dir, path), { force: true });
   execFileSync("mkfifo", [join(dir, path)]);
 };
+/** A TypeScript in the project whose tsc runs `body` (or whose package.json is `pkg`). */
+const fakeTypeScript = (body: string, pkg = '{"name":"typescript","version":"5.4.0"}') => (dir: string) => {
+  mkdirSync(join(dir, "node_modules/typescript/bin"), { recursive: true });
+  writeFileSync(join(dir, "node_modules/typescript/package.json"), pkg);
+  writeFileSync(join(dir, "node_modules/typescript/bin/tsc"), body);
+};
+
 const deepTemplate = `{{${"(concat ".repeat(4000)}"x"${")".repeat(4000)}}}\n`;
 
 const cases: Case[] = [
@@ -91,6 +100,9 @@ const cases: Case[] = [
   { name: "a template nested 4,000 levels deep", fixture: "cjs-single", args: (d) => ["add", "evil", "--yes", "--cwd", d, "--templates", packWith({}, deepTemplate)], code: 1, message: /x\.ts\.hbs:1:1: template error: nesting deeper than 50 levels/ },
   { name: "a FIFO as a pack's recipe.json", fixture: "cjs-single", args: (d) => { const p = pack({ "evil/x.ts.hbs": "" }); mkfifo("evil/recipe.json")(p); return ["add", "evil", "--yes", "--cwd", d, "--templates", p]; }, code: 1, message: /recipe\.json is a named pipe \(FIFO\) where a file is expected/ },
   { name: "a FIFO as a pack's template", fixture: "cjs-single", args: (d) => { const p = packWith({}); mkfifo("evil/x.ts.hbs")(p); return ["add", "evil", "--yes", "--cwd", d, "--templates", p]; }, code: 1, message: /x\.ts\.hbs is a named pipe \(FIFO\) where a file is expected/ },
+  { name: "--check with a tsc that never ends", fixture: "cjs-single", env: { CREATE_BOT_SNIPPET_CHECK_TIMEOUT: "1" }, setup: fakeTypeScript("setInterval(() => {}, 1000);\n"), args: (d) => ["add", "error-handler", "--yes", "--check", "--cwd", d], code: 1, message: /--check: the change cannot be type-checked: tsc failed: tsc did not finish within 1 s.*nothing was written/ },
+  { name: "--check with a TypeScript that crashes", fixture: "cjs-single", setup: fakeTypeScript("throw new Error('broken install');\n"), args: (d) => ["add", "error-handler", "--yes", "--check", "--cwd", d], code: 1, message: /--check: the change cannot be type-checked: tsc failed: .*broken install/ },
+  { name: "invalid JSON in node_modules/typescript/package.json", fixture: "cjs-single", setup: fakeTypeScript("", "{ not json"), args: (d) => ["add", "error-handler", "--yes", "--cwd", d], code: 1, message: /node_modules\/typescript\/package\.json: cannot be read \(.*\)\n.*reinstall typescript/ },
   // §5: packs are data, and stay inside their folder.
   { name: "a pack template linked to a file outside the pack (add)", fixture: "cjs-single", args: (d) => ["add", "evil", "--yes", "--cwd", d, "--templates", linkedPack()], code: 1, message: /x\.ts\.hbs is a symlink to .*id_rsa, outside its pack; it is not read/ },
   { name: "a pack template linked to a file outside the pack (add --dry-run)", fixture: "cjs-single", args: (d) => ["add", "evil", "--dry-run", "--cwd", d, "--templates", linkedPack()], code: 1, message: /outside its pack; it is not read/ },
@@ -101,12 +113,12 @@ const cases: Case[] = [
   { name: "a template with a syntax error", fixture: "cjs-single", args: (d) => ["add", "evil", "--yes", "--cwd", d, "--templates", pack({ "evil/recipe.json": manifest("x.ts"), "evil/x.ts.hbs": "// ok\n{{#if a}}\n" })], code: 1, message: /evil\/x\.ts\.hbs:\d+:\d+: template error: handlebars syntax error: unexpected end of template/ },
 ];
 
-describe.each(cases)("$name", ({ fixture, setup, args, code, message }) => {
+describe.each(cases)("$name", ({ fixture, setup, env, args, code, message }) => {
   it(`exits ${code} with one clear message and writes nothing`, () => {
     const dir = copyFixture(fixture);
     setup?.(dir);
     const before = treeHash(dir);
-    const r = runCli(args(dir));
+    const r = runCli(args(dir), { env });
     expect(r.code).toBe(code);
     expect(r.stderr).toMatch(message);
     expect(r.stderr).not.toMatch(/\n\s+at .*:\d+:\d+/); // no stack trace
