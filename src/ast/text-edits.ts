@@ -102,7 +102,12 @@ export function ensureNamedImport(path: string, text: string, request: ImportReq
     const specs = new Set([request.specifier, ...(request.aliases ?? [])]);
     const decls = sf.getImportDeclarations().filter((d) => specs.has(d.getModuleSpecifierValue()));
     const present = new Set<string>();
-    for (const d of decls) for (const n of d.getNamedImports()) present.add(n.getAliasNode() ? `${n.getName()} as ${n.getAliasNode()!.getText()}` : n.getName());
+    for (const d of decls) {
+      for (const n of d.getNamedImports()) {
+        present.add(n.getName());
+        if (n.getAliasNode()) present.add(`${n.getName()} as ${n.getAliasNode()!.getText()}`);
+      }
+    }
     const wanted = request.names.map(importedName).filter((n) => !present.has(n.key));
     if (wanted.length === 0) return false;
 

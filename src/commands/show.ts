@@ -1,5 +1,5 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
-import { basename, dirname, join, relative, resolve } from "node:path";
+import { basename, dirname, join, relative, resolve, sep } from "node:path";
 import { usageError } from "../core/errors.js";
 import { commitChanges } from "../engine/commit.js";
 import { conditionHolds, resolveAnswers } from "../recipes/answers.js";
@@ -98,6 +98,10 @@ function copySnippet(ref: string, files: Array<{ target: string; content: string
     return;
   }
   if (before !== undefined && !force) throw usageError(`${shown} exists and differs from the snippet`, "pass --force to replace it, or choose another file");
-  commitChanges(dirname(target), [{ path: basename(target), kind: before === undefined ? "create" : "update", before, after: content }]);
+  // Rooted at the nearest folder that exists: the commit creates the ones missing on the way.
+  let root = dirname(target);
+  while (!existsSync(root) && dirname(root) !== root) root = dirname(root);
+  const path = relative(root, target).split(sep).join("/");
+  commitChanges(root, [{ path, kind: before === undefined ? "create" : "update", before, after: content }]);
   process.stderr.write(`${color.green("wrote", process.stderr)} ${shown}\n`);
 }
