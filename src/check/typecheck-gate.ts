@@ -40,9 +40,10 @@ export interface GateResult {
   ms: number;
   runs: number;
   /**
-   * The project's own errors before the change (with the packages it had),
-   * kept when the change adds dependencies: what `checkInstalled` compares
-   * the installed result with.
+   * The project's own errors before the change (with the packages it had):
+   * what `checkInstalled` compares the project with once the change's
+   * packages are installed. Costs no extra run: it is the second run when
+   * the change has errors, and nothing when it has none.
    */
   baseline?: TscDiagnostic[];
 }
@@ -75,9 +76,8 @@ export async function checkPlannedChanges(root: string, changes: FileChange[], d
     let runs = 1;
     const failed = (r: typeof after) => r.code !== 0 && r.diagnostics.length === 0;
     if (failed(after)) return result({ checked: false, reason: `tsc failed: ${after.output.trim().slice(0, 200)}`, newErrors: [], pending: [], runs, typescript: ts.version });
-    // A change that installs packages is checked again once they are installed: that check needs the errors the project had before.
-    const installs = dependencies.some((d) => d.status === "added" || d.status === "upgraded");
-    if (after.diagnostics.length === 0 && !installs) return result({ checked: true, newErrors: [], pending: [], runs, typescript: ts.version });
+    // Clean after the change: clean before it too (a change only adds), which is the baseline the re-check after an install compares with.
+    if (after.diagnostics.length === 0) return result({ checked: true, newErrors: [], pending: [], runs, typescript: ts.version, baseline: [] });
 
     // Some errors: what did the project have before the change?
     for (const change of changes) {
@@ -87,7 +87,7 @@ export async function checkPlannedChanges(root: string, changes: FileChange[], d
     }
     const before = await runTsc(ts, args, mirror);
     runs++;
-    const baseline = installs ? { baseline: before.diagnostics } : {};
+    const baseline = { baseline: before.diagnostics };
     const fresh = newDiagnostics(before.diagnostics, after.diagnostics);
 
     const byPath = new Map(changes.map((c) => [c.path, c]));
