@@ -5,6 +5,7 @@ import { findPackageHome, findTypeScript, limitTo, runTsc, type TscDiagnostic, t
 import { CliError } from "../core/errors.js";
 import { applyStyle } from "../ast/apply-style.js";
 import { locateBot, planAdd, templateFacts } from "../engine/plan.js";
+import { unmetError, unmetRequirements } from "../engine/requirements.js";
 import { defaultStyle, detectCodeStyle } from "../project/code-style.js";
 import { scanProject } from "../project/scan-project.js";
 import { conditionHolds, resolveAnswers } from "../recipes/answers.js";
@@ -187,6 +188,20 @@ export async function typecheckRecipes(
             manifest.edits.filter((e) => holds(e.when)).map((e) => [e, "code" in e ? renderString(item.recipe, e.code, view, "code") : "", "file" in e && e.file ? renderString(item.recipe, e.file, view, "file") : "", e.op === "wrap-handlers" ? answers[e.commands] ?? null : null]),
           ]);
           const group = groups.get(editKey);
+          // Refused for the project's versions (as `add` would): checked before the fast path renders without planning.
+          const unmet = unmetRequirements(item.recipe, holds, project.installed);
+          if (unmet.length > 0) {
+            const message = unmetError(unmet, (specs) => `npm install ${specs.join(" ")}`).message.split("\n")[0]!;
+            diagnostics.push({
+              file: item.manifestFile,
+              line: 1,
+              column: 1,
+              check: "typecheck",
+              recipe: basename(item.recipe.dir),
+              ...(field ? { severity: "warning" as const, message: `refused on field fixture ${fixture} (${toolchainOf.get(fixture)}): ${message}` } : { message: `add fails on fixture ${fixture} with ${combo.label}: ${message}` }),
+            });
+            continue;
+          }
           const render = (path: string) => {
             const g = generated.get(path)!;
             const text = item.renderers.get(g.template)?.(view).text ?? "";

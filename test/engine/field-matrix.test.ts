@@ -10,7 +10,6 @@
 // fixture is a file snapshot (`__snapshots__/field/<fixture>.txt`, update
 // with `npx vitest run test/engine/field-matrix.test.ts -u`); a summary is
 // printed at the end and written to test/.tmp/field-matrix-summary.txt.
-import { diffLines } from "diff";
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -19,6 +18,7 @@ import { CliError } from "../../src/core/errors.js";
 import type { Plan } from "../../src/engine/plan-types.js";
 import { applyRecipes, recipes, tmpRoot } from "../helpers/recipes.js";
 import { checkFieldCopies, copyFieldFixture, fieldDir, fieldFixtureNames, prepareFieldRoot, type FieldRoot } from "../helpers/toolchain.js";
+import { linesLosingText } from "../helpers/untouched-lines.js";
 
 type Outcome =
   | { kind: "wired"; dir: string; plan: Plan }
@@ -104,27 +104,6 @@ function outcomeTable(fixture: string): string {
     }
   }
   return `${lines.join("\n")}\n`;
-}
-
-/** Whether `small` can be obtained from `big` by deleting characters. */
-function isSubsequence(small: string, big: string): boolean {
-  let i = 0;
-  for (const ch of big) if (ch === small[i]) i++;
-  return i === small.length;
-}
-
-/** User lines the change deleted text from (the engine only inserts; see recipe-matrix.test.ts). */
-function linesLosingText(before: string, after: string, replacesStart: boolean): string[] {
-  const parts = diffLines(before, after);
-  const added = parts.filter((p) => p.added).flatMap((p) => p.value.split(/\r?\n/));
-  const lost: string[] = [];
-  for (const part of parts.filter((p) => p.removed)) {
-    for (const line of part.value.split(/\r?\n/).filter((l) => l.trim() !== "")) {
-      if (replacesStart && /\.start\(|\brun\(/.test(line)) continue;
-      if (!added.some((a) => isSubsequence(line, a))) lost.push(line);
-    }
-  }
-  return lost;
 }
 
 const written = (run: FieldRun) =>

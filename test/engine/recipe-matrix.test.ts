@@ -1,12 +1,13 @@
 // Every recipe × every fixture project: the planned changes (snapshot), a
 // strict type-check of the result against the real grammy types, a second
 // `add` that plans nothing, and the user's untouched lines kept byte-identical.
-import { createTwoFilesPatch, diffLines } from "diff";
+import { createTwoFilesPatch } from "diff";
 import { mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Plan } from "../../src/engine/plan-types.js";
 import { applyRecipes, copyFixture, fixtureNames, fixturesDir, recipes, tmpDir, typecheck } from "../helpers/recipes.js";
+import { linesLosingText } from "../helpers/untouched-lines.js";
 
 const applied = new Map<string, { dir: string; plan: Plan } | { error: unknown }>();
 const roots = new Map<string, string>();
@@ -47,33 +48,6 @@ function describePlan(plan: Plan): string {
   for (const n of plan.notes) parts.push(`note ${n}`);
   for (const d of plan.dependencies) parts.push(`dependency ${d.name}@${d.version} ${d.status}`);
   return `${parts.join("\n")}\n`;
-}
-
-/** Whether `small` can be obtained from `big` by deleting characters. */
-function isSubsequence(small: string, big: string): boolean {
-  let i = 0;
-  for (const ch of big) if (ch === small[i]) i++;
-  return i === small.length;
-}
-
-/**
- * User lines the change deleted text from. The engine only inserts (a new
- * line, or text inside a line: a merged import name, `& Flavor`, `wrapper(`…),
- * so every altered line must survive as a subsequence of a line that replaced
- * it; only a start call that `replace-start` replaces by design is exempt.
- */
-function linesLosingText(before: string, after: string, replacesStart: boolean): string[] {
-  const parts = diffLines(before, after);
-  const lost: string[] = [];
-  const added = parts.filter((p) => p.added).flatMap((p) => p.value.split(/\r?\n/));
-  parts.forEach((part) => {
-    if (!part.removed) return;
-    for (const line of part.value.split(/\r?\n/).filter((l) => l.trim() !== "")) {
-      if (replacesStart && /\.start\(|\brun\(/.test(line)) continue;
-      if (!added.some((a) => isSubsequence(line, a))) lost.push(line);
-    }
-  });
-  return lost;
 }
 
 describe.each(fixtureNames)("fixture %s", (fixture) => {
