@@ -137,21 +137,29 @@ function writeTarget(realRoot: string, target: string, shown: string): string {
 }
 
 /** Holds SIGINT/SIGTERM/SIGHUP until the returned function is called, then delivers the first one. */
+const heldSignals = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+let holders = 0;
+let received: NodeJS.Signals | undefined;
+const hold = (signal: NodeJS.Signals) => {
+  received ??= signal;
+};
+
+/** Holds SIGINT/SIGTERM/SIGHUP while commits run (one set of listeners however many commits overlap). */
 function holdSignals(): () => void {
-  const signals = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
-  let received: NodeJS.Signals | undefined;
-  const hold = (signal: NodeJS.Signals) => {
-    received ??= signal;
-  };
-  for (const s of signals) process.on(s, hold);
+  if (holders++ === 0) for (const s of heldSignals) process.on(s, hold);
   // The commit is synchronous: a signal that came during it reaches the
   // listener only when the event loop next polls, so let go a little later.
   // (A timer set now would count from the loop's stale clock and fire first.)
   return () =>
-    void setImmediate(() => setTimeout(() => {
-      for (const s of signals) process.off(s, hold);
-      if (received) process.kill(process.pid, received);
-    }, 10));
+    void setImmediate(() =>
+      setTimeout(() => {
+        if (--holders > 0) return;
+        for (const s of heldSignals) process.off(s, hold);
+        const signal = received;
+        received = undefined;
+        if (signal) process.kill(process.pid, signal);
+      }, 10),
+    );
 }
 
 /**
