@@ -1,4 +1,5 @@
-import { CliError, failure, usageError } from "../core/errors.js";
+import { failure, usageError } from "../core/errors.js";
+import { VersionRefusal } from "../engine/requirements.js";
 import { commitChanges, revertChanges } from "../engine/commit.js";
 import { recoverInterruptedCommit } from "../engine/journal.js";
 import type { FileChange } from "../engine/tree.js";
@@ -79,14 +80,14 @@ export async function addCommand(refs: string[], options: AddOptions): Promise<v
     force: options.force,
     upgrade: options.upgrade,
     bot,
-    installCommand: (specs: string[]) => addDependenciesCommands(pm.name, specs.map((spec) => ({ name: spec.slice(0, spec.lastIndexOf("@")), version: spec.slice(spec.lastIndexOf("@") + 1), dev: false }))).map(formatCommand).join(" && "),
+    installCommand: (packages: Array<{ name: string; version: string }>) => addDependenciesCommands(pm.name, packages.map((p) => ({ ...p, dev: false }))).map(formatCommand).join(" && "),
   };
   let plan: Plan;
   try {
     plan = planAdd(request);
   } catch (error) {
     // A version below what a recipe needs: an interactive run asks before upgrading.
-    if (!(interactive && !options.upgrade && error instanceof CliError && / needs .+, this project has /.test(error.message))) throw error;
+    if (!(interactive && !options.upgrade && error instanceof VersionRefusal)) throw error;
     process.stderr.write(`${error.message}\n`);
     if (!(await confirm("Upgrade them with this change?"))) throw usageError("not upgraded; nothing was written");
     plan = planAdd({ ...request, upgrade: true });

@@ -17,7 +17,7 @@ import { replaceStart } from "./ops/replace-start.js";
 import { errorHandlerRank, setErrorHandler } from "./ops/set-error-handler.js";
 import { wrapHandlers } from "./ops/wrap-handlers.js";
 import { addDependencies, upgradeDependencies } from "./package-json.js";
-import { unmetError, unmetRequirements, versionFacts } from "./requirements.js";
+import { npmInstallCommand, unmetError, unmetRequirements, versionFacts } from "./requirements.js";
 import type { BotLocation, ManualStep, OpContext, Plan } from "./plan-types.js";
 import { Tree } from "./tree.js";
 
@@ -49,8 +49,8 @@ export interface PlanRequest {
   bot?: string;
   /** `--upgrade`: raise installed packages below what a recipe needs instead of refusing. */
   upgrade?: boolean;
-  /** The install command for package specs, in the project's package manager (for messages). */
-  installCommand?: (specs: string[]) => string;
+  /** The install command for packages, in the project's package manager (for messages). */
+  installCommand?: (packages: Array<{ name: string; version: string }>) => string;
 }
 
 /** Every construction or subclass of grammY's Bot among the candidate files (parsing only those). */
@@ -187,7 +187,7 @@ export function planAdd(request: PlanRequest): Plan {
   // 0. Versions: refuse (or, with --upgrade, raise) what the installed packages do not meet.
   const unmet = request.recipes.flatMap(({ recipe, answers }) => unmetRequirements(recipe, (when) => conditionHolds(when, answers, facts), project.installed));
   if (unmet.length > 0) {
-    if (!request.upgrade) throw unmetError(unmet, request.installCommand ?? ((specs) => `npm install ${specs.join(" ")}`));
+    if (!request.upgrade) throw unmetError(unmet, request.installCommand ?? npmInstallCommand);
     const pkgText = tree.read("package.json");
     if (pkgText !== undefined) {
       const { text, results } = upgradeDependencies(pkgText, unmet.map((u) => ({ name: u.name, range: u.upgradeTo })));

@@ -2,7 +2,7 @@ import major from "semver/functions/major.js";
 import satisfies from "semver/functions/satisfies.js";
 import minVersion from "semver/ranges/min-version.js";
 import validRange from "semver/ranges/valid.js";
-import { failure } from "../core/errors.js";
+import { CliError } from "../core/errors.js";
 import type { InstalledPackage } from "../project/installed-versions.js";
 import type { Condition, JsonValue, Recipe } from "../recipes/manifest.js";
 
@@ -71,13 +71,28 @@ export function upgradeRange(range: string): string {
   return min ? `^${min.version}` : range;
 }
 
+/** The refusal of recipes whose version needs the project does not meet: `add` may offer the upgrade instead. */
+export class VersionRefusal extends CliError {
+  constructor(
+    readonly unmet: UnmetRequirement[],
+    message: string,
+    hint: string,
+  ) {
+    super("failed", message, hint);
+  }
+}
+
+/** `npm install a@^1 b@^2`: the install command when the project's package manager is not known. */
+export const npmInstallCommand = (packages: Array<{ name: string; version: string }>): string => `npm install ${packages.map((p) => `${p.name}@${p.version}`).join(" ")}`;
+
 /** The one-line refusal for unmet requirements, with the upgrade command and what it breaks. */
-export function unmetError(unmet: UnmetRequirement[], installCommand: (specs: string[]) => string): Error {
+export function unmetError(unmet: UnmetRequirement[], installCommand: (packages: Array<{ name: string; version: string }>) => string): VersionRefusal {
   const what = unmet.map((u) => `${u.recipe} needs ${u.name} ${u.range}, this project has ${u.have.version}${u.have.source === "node_modules" ? "" : ` (from ${u.have.source === "lockfile" ? "the lockfile" : "package.json"})`}`);
   const breaking = unmet.filter((u) => u.breaking).map((u) => `upgrading ${u.name}: ${u.breaking}`);
-  const specs = [...new Set(unmet.map((u) => `${u.name}@${u.upgradeTo}`))];
-  return failure(
+  const packages = unmet.filter((u, i) => unmet.findIndex((o) => o.name === u.name) === i).map((u) => ({ name: u.name, version: u.upgradeTo }));
+  return new VersionRefusal(
+    unmet,
     `${what.join("; ")}; nothing was written${breaking.length > 0 ? `\n${breaking.join("\n")}` : ""}`,
-    `upgrade first (${installCommand(specs)}) and run again, or pass --upgrade to have package.json and the install updated with the change`,
+    `upgrade first (${installCommand(packages)}) and run again, or pass --upgrade to have package.json and the install updated with the change`,
   );
 }

@@ -5,7 +5,7 @@ import { findPackageHome, findTypeScript, limitTo, runTsc, type TscDiagnostic, t
 import { CliError } from "../core/errors.js";
 import { applyStyle } from "../ast/apply-style.js";
 import { locateBot, planAdd, templateFacts } from "../engine/plan.js";
-import { unmetError, unmetRequirements } from "../engine/requirements.js";
+import { npmInstallCommand, unmetError, unmetRequirements } from "../engine/requirements.js";
 import { defaultStyle, detectCodeStyle } from "../project/code-style.js";
 import { scanProject } from "../project/scan-project.js";
 import { conditionHolds, resolveAnswers } from "../recipes/answers.js";
@@ -88,17 +88,11 @@ export async function typecheckRecipes(
   const packageRoot = dirname(bundledTemplatesDir());
   const home = grammyHome(options.cwd) ?? grammyHome(packageRoot);
   const ts: TypeScriptInstall | undefined = findTypeScript(options.cwd) ?? findTypeScript(packageRoot);
+  // Asked for and impossible: an error, so CI does not pass without having checked.
+  const couldNotRun = (message: string, hint: string) =>
+    diagnostics.push({ file: options.where ?? options.cwd, line: 1, column: 1, check: "typecheck", recipe: "-", message, hint });
   if (!home || !ts) {
-    // Asked for and impossible: an error, so CI does not pass without having checked.
-    diagnostics.push({
-      file: options.where ?? options.cwd,
-      line: 1,
-      column: 1,
-      check: "typecheck",
-      recipe: "-",
-      message: `--typecheck could not run: ${!home ? "grammy" : "typescript"} is not installed where lint runs`,
-      hint: "run lint in a project with grammy, typescript and @types/node installed (npm i -D grammy typescript @types/node)",
-    });
+    couldNotRun(`--typecheck could not run: ${!home ? "grammy" : "typescript"} is not installed where lint runs`, "run lint in a project with grammy, typescript and @types/node installed (npm i -D grammy typescript @types/node)");
     return { diagnostics, skipped: [] };
   }
   const recipes = items.filter((i) => (i.recipe.manifest.kind ?? "recipe") === "recipe");
@@ -114,15 +108,7 @@ export async function typecheckRecipes(
     if (options.matrix && !options.fixtures) {
       const field = fieldFixtureDirs(packageRoot);
       if (field.length === 0) {
-        diagnostics.push({
-          file: options.where ?? options.cwd,
-          line: 1,
-          column: 1,
-          check: "typecheck",
-          recipe: "-",
-          message: "--matrix could not run: the field fixtures (test/fixtures/field) are not here",
-          hint: "run lint --matrix in a checkout of create-bot-snippet, after npm ci (the toolchains are its dev dependencies)",
-        });
+        couldNotRun("--matrix could not run: the field fixtures (test/fixtures/field) are not here", "run lint --matrix in a checkout of create-bot-snippet, after npm ci (npm test installs the toolchains of test/toolchains)");
       }
       fixtureDirs.push(...field);
     }
@@ -191,7 +177,7 @@ export async function typecheckRecipes(
           // Refused for the project's versions (as `add` would): checked before the fast path renders without planning.
           const unmet = unmetRequirements(item.recipe, holds, project.installed);
           if (unmet.length > 0) {
-            const message = unmetError(unmet, (specs) => `npm install ${specs.join(" ")}`).message.split("\n")[0]!;
+            const message = unmetError(unmet, npmInstallCommand).message.split("\n")[0]!;
             diagnostics.push({
               file: item.manifestFile,
               line: 1,

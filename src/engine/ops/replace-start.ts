@@ -1,4 +1,4 @@
-import { bindsBot, clashingNames, ensureNamedImport, findStartCalls, hasCallMatching, replaceRange, sameCode} from "../../ast/text-edits.js";
+import { bindsBot, clashingNames, ensureNamedImport, findStartCalls, hasCallMatching, replaceRange, sameCode } from "../../ast/text-edits.js";
 import type { ReplaceStartEdit } from "../../recipes/manifest.js";
 import type { OpContext } from "../plan-types.js";
 
@@ -51,17 +51,18 @@ export function replaceStart(edit: ReplaceStartEdit, ctx: OpContext): void {
       return target !== undefined && (target === botFile || makers.has(target));
     };
     const calls = findStartCalls(file, text, (receiver, sf) => bindsBot(sf, receiver, variable, fromBotModule, file === botFile, ctx.bot.className, botProperties));
-    if (calls.length === 0) {
-      // Already replaced by an earlier run?
-      const starter = edit.named[0] === undefined ? undefined : ctx.render(edit.named[0], "replace-start.named");
-      const already = hasCallMatching(file, text, (call, first) => sameCode(call, codeFor(first ?? variable)) || (starter !== undefined && call.startsWith(`${starter}(`)));
-      if (already) replaced++;
-      continue;
-    }
     // A name the file already declares (the user's own `startBot`) is imported under the recipe's name.
     const { specifier, aliases } = ctx.specifierFor(file, target);
     const clashes = clashingNames(file, text, named, [specifier, ...aliases]);
     const local = (n: string) => (clashes.includes(n) ? `${prefix}${n[0]!.toUpperCase()}${n.slice(1)}` : n);
+    if (calls.length === 0) {
+      // Already replaced by an earlier run: the recipe's start function, imported from its file, is called here.
+      const starter = named[0];
+      const importsRecipe = [specifier, ...aliases].some((spec) => text.includes(`"${spec}"`) || text.includes(`'${spec}'`));
+      const already = hasCallMatching(file, text, (call, first) => sameCode(call, codeFor(first ?? variable)) || (starter !== undefined && importsRecipe && call.startsWith(`${local(starter)}(`)));
+      if (already) replaced++;
+      continue;
+    }
     const codeHere = (receiver: string, options?: string) =>
       clashes.reduce((code, n) => code.replace(new RegExp(`(^|[^\\w$.])${n}\\(`, "g"), `$1${local(n)}(`), codeFor(receiver, options));
     let next = text;
