@@ -18,8 +18,6 @@ export interface ProjectFacts {
   /** tsconfig `module`/`moduleResolution`, lower-cased ("nodenext", "bundler", "commonjs"…). */
   tsModule: string;
   tsModuleResolution: string;
-  /** tsconfig `paths`, for projects with path aliases. */
-  paths: Record<string, string[]>;
   /** tsconfig `paths`/`baseUrl` and package.json `imports`, to resolve and write the project's own aliases. */
   aliases: AliasSettings;
   importStyle: ImportStyle;

@@ -56,7 +56,6 @@ export function scanProject(rootArg: string, entry?: string): ProjectFacts {
     moduleKind,
     tsModule,
     tsModuleResolution,
-    paths: (options.paths ?? {}) as Record<string, string[]>,
     aliases: readAliasSettings(options, packageJson),
     importStyle: { suffix },
     served,
