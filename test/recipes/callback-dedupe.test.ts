@@ -82,6 +82,34 @@ describe("callback-dedupe", () => {
     expect(runs).toEqual(["a", "other-data", "other-message", "other-user", "other-chat", expect.stringMatching(/^cbq-inline/), expect.stringMatching(/^cbq-inline/)]);
   });
 
+  it("two users pressing the same button on one group message are both processed (the key includes the user)", async () => {
+    const { t, runs } = await dedupedBot();
+    const group = groupChat(-100200);
+    const slow = deferred<void>();
+    t.bot.callbackQuery("vote", async (ctx) => {
+      runs.push(`${ctx.from.id}:${ctx.callbackQuery.id}`);
+      await slow.promise;
+      await ctx.answerCallbackQuery();
+    });
+
+    // Concurrently (webhook, runner) and in sequence (polling): the second user is never taken for a repeat.
+    const first = t.send(callbackQuery("vote", { from: 7, chat: group, messageId: 10, id: "alice" }));
+    const second = t.send(callbackQuery("vote", { from: 8, chat: group, messageId: 10, id: "bob" }));
+    await settle();
+    slow.resolve();
+    await Promise.all([first, second]);
+    await t.send(callbackQuery("vote", { from: 9, chat: group, messageId: 10, id: "carol" }));
+    await t.send(callbackQuery("vote", { from: 9, chat: group, messageId: 10, id: "carol-again" })); // carol's own repeat
+
+    expect(runs).toEqual(["7:alice", "8:bob", "9:carol"]);
+    expect(t.callsOf("answerCallbackQuery").map((c) => c.payload)).toEqual([
+      { callback_query_id: "alice" },
+      { callback_query_id: "bob" },
+      { callback_query_id: "carol" },
+      { callback_query_id: "carol-again", text: "Already on it…" },
+    ]);
+  });
+
   it("a throwing handler still moves the key to the TTL state", async () => {
     const { t, clock, runs } = await dedupedBot({ ttlMs: 2000 });
     t.bot.callbackQuery("pay", async (ctx) => {
