@@ -2,10 +2,11 @@
 // transformer payload shows what would go to Telegram (an InputFile upload or a string).
 import { InputFile, type Context } from "grammy";
 import type { PhotoSize } from "grammy/types";
-import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { mkdirSync, realpathSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { commandMessage, createTestBot } from "../helpers/harness.js";
-import { renderRecipe } from "../helpers/recipes.js";
+import { renderRecipe, tmpRoot } from "../helpers/recipes.js";
 
 type Source = { path: string; filename?: string } | { url: string; reupload?: boolean; filename?: string } | { data: Uint8Array; filename: string } | { fileId: string };
 type Send = (ctx: Context, source: Source, other?: Record<string, unknown>) => Promise<unknown>;
@@ -16,6 +17,7 @@ interface AlbumItem {
 }
 interface MediaModule {
   ASSETS_DIR: string;
+  assetPath: (path: string) => string;
   toInputFile: (source: Source) => InputFile | string;
   sendPhoto: Send;
   sendVoice: Send;
@@ -28,10 +30,37 @@ interface MediaModule {
   largestPhotoSize: (sizes: PhotoSize[]) => PhotoSize;
 }
 
-const load = async (answers: Record<string, unknown> = {}) => (await renderRecipe("media-send", { assetsDir: "media/assets", ...answers })).load<MediaModule>();
+// A real assets folder (relative to the working directory, as the recipe resolves it),
+// with a real file OUTSIDE it that no path may reach.
+const ROOT = join(tmpRoot, `media-send-${process.pid}`);
+const ASSETS = `test/.tmp/media-send-${process.pid}/assets`;
+const SECRET_FILE = join(ROOT, "secret.txt");
+beforeAll(() => {
+  rmSync(ROOT, { recursive: true, force: true });
+  mkdirSync(join(ROOT, "assets/cats"), { recursive: true });
+  mkdirSync(join(ROOT, "assets-evil"), { recursive: true });
+  writeFileSync(SECRET_FILE, "top secret");
+  writeFileSync(join(ROOT, "assets-evil/x.jpg"), "evil");
+  for (const name of ["cat.bin", "a.jpg", "cats/1.jpg"]) writeFileSync(join(ROOT, "assets", name), `bytes of ${name}`);
+  symlinkSync(SECRET_FILE, join(ROOT, "assets/link-out.txt")); // a symlink leading out
+  symlinkSync(ROOT, join(ROOT, "assets/up")); // a folder symlink leading out
+  symlinkSync(join(ROOT, "assets/cats/1.jpg"), join(ROOT, "assets/favourite.jpg")); // a symlink staying inside
+});
+afterAll(() => rmSync(ROOT, { recursive: true, force: true }));
+
+const load = async (answers: Record<string, unknown> = {}) => (await renderRecipe("media-send", { assetsDir: ASSETS, ...answers })).load<MediaModule>();
 
 /** What an InputFile will upload (grammY keeps it private; a path string for disk files). */
 const dataOf = (file: unknown): unknown => (file as { fileData: unknown }).fileData;
+
+/** The bytes an InputFile uploads, as text (grammY reads a path as a stream). */
+async function readAll(file: InputFile): Promise<string> {
+  const raw = await file.toRaw();
+  if (raw instanceof Uint8Array) return Buffer.from(raw).toString("utf8");
+  const chunks: Buffer[] = [];
+  for await (const chunk of raw as AsyncIterable<Uint8Array>) chunks.push(Buffer.from(chunk));
+  return Buffer.concat(chunks).toString("utf8");
+}
 
 /** Runs `send` inside a real handler and returns the one recorded call. */
 async function sendVia(send: (ctx: Context) => Promise<unknown>) {
@@ -61,7 +90,7 @@ describe("media-send helpers", () => {
     expect((file as InputFile).filename).toBe("cat.bin");
     expect(calls[0]!.payload).toMatchObject({ chat_id: 21, caption: "hi" });
     // the path is resolved in ASSETS_DIR: the upload reads exactly that file
-    expect(dataOf(file)).toBe(join("media/assets", "cat.bin"));
+    expect(dataOf(file)).toBe(realpathSync(join(ASSETS, "cat.bin")));
   });
 
   it.each(helpers)("%s from a URL sends the URL string for Telegram to fetch", async (name, method, field) => {
@@ -97,11 +126,40 @@ describe("media-send helpers", () => {
     expect(() => mod.toInputFile({ data: new Uint8Array(1), filename: " " })).toThrow(/need a file name/);
   });
 
-  it("absolute paths are used as they are", async () => {
+  it("a { path } that leads out of the assets folder is refused; the file outside is never read", async () => {
     const mod = await load();
-    const file = mod.toInputFile({ path: "/srv/files/x.pdf", filename: "report.pdf" }) as InputFile;
-    expect(file.filename).toBe("report.pdf");
-    expect(dataOf(file)).toBe("/srv/files/x.pdf");
+    const calls = await sendVia(async (ctx) => {
+      for (const path of [
+        "../secret.txt",
+        "../../../../../../../../etc/passwd",
+        "cats/../../secret.txt",
+        "../assets-evil/x.jpg", // a sibling folder whose name starts with the same letters
+        "link-out.txt", // a symlink to the file outside
+        "up/secret.txt", // through a symlinked folder
+      ]) {
+        await expect(mod.sendDocument(ctx, { path })).rejects.toThrow(`"${path}" is outside ${ASSETS}/`);
+      }
+      await expect(mod.sendDocument(ctx, { path: SECRET_FILE })).rejects.toThrow(/is not a path inside .*give it relative to that folder/);
+      await expect(mod.sendDocument(ctx, { path: "/etc/passwd" })).rejects.toThrow(/is not a path inside/);
+      await expect(mod.sendDocument(ctx, { path: resolve(ASSETS, "cat.bin") })).rejects.toThrow(/is not a path inside/); // absolute, even inside
+      await expect(mod.sendDocument(ctx, { path: "cat.bin\0../../secret.txt" })).rejects.toThrow("cannot contain a NUL byte");
+      await expect(mod.sendDocument(ctx, { path: "" })).rejects.toThrow(/is not a path inside/);
+      await expect(mod.sendDocument(ctx, { path: "missing.jpg" })).rejects.toThrow(`"missing.jpg" was not found in ${ASSETS}/`);
+    });
+    // nothing was sent: every refusal happened before the upload
+    expect(calls).toEqual([]);
+  });
+
+  it("paths inside the folder work, also through a symlink that stays inside; the file read is the resolved one", async () => {
+    const mod = await load();
+    expect(mod.assetPath("cats/1.jpg")).toBe(realpathSync(join(ASSETS, "cats/1.jpg")));
+    expect(mod.assetPath("./cats/../cat.bin")).toBe(realpathSync(join(ASSETS, "cat.bin")));
+    const file = mod.toInputFile({ path: "favourite.jpg" }) as InputFile;
+    expect(dataOf(file)).toBe(realpathSync(join(ASSETS, "cats/1.jpg")));
+    expect(file.filename).toBe("favourite.jpg"); // the name the caller gave, not the link's target
+    expect(await readAll(file)).toBe("bytes of cats/1.jpg");
+    const named = mod.toInputFile({ path: "cat.bin", filename: "report.pdf" }) as InputFile;
+    expect(named.filename).toBe("report.pdf");
   });
 
   it("renders only the chosen sources", async () => {
@@ -188,6 +246,27 @@ describe("photo sizes", () => {
     expect(closestPhotoSize(sizes, 1100, 900).file_id).toBe("y");
     expect(closestPhotoSize(sizes, 5000, 5000).file_id).toBe("y");
     expect(() => closestPhotoSize([], 1, 1)).toThrow(/no photo sizes/);
+  });
+
+  it("closestPhotoSize weighs height as much as width: portrait photos and portrait targets", async () => {
+    const { closestPhotoSize } = await load();
+    // A portrait photo's sizes: same widths as a landscape one would have, very different heights.
+    const portrait: PhotoSize[] = [
+      { file_id: "p90", file_unique_id: "up90", width: 90, height: 160 },
+      { file_id: "p360", file_unique_id: "up360", width: 360, height: 640 },
+      { file_id: "p720", file_unique_id: "up720", width: 720, height: 1280 },
+    ];
+    // Width alone would pick p360 (|360-400| < |720-400|); the height (1300) makes p720 far closer.
+    expect(closestPhotoSize(portrait, 400, 1300).file_id).toBe("p720");
+    expect(closestPhotoSize(portrait, 700, 200).file_id).toBe("p360"); // a landscape target: width alone says p720
+    expect(closestPhotoSize(portrait, 100, 600).file_id).toBe("p360"); // width alone says p90
+    // Sizes that differ only in height: width cannot tell them apart, the order must not decide.
+    const sameWidth: PhotoSize[] = [
+      { file_id: "short", file_unique_id: "us", width: 300, height: 200 },
+      { file_id: "tall", file_unique_id: "ut", width: 300, height: 900 },
+    ];
+    expect(closestPhotoSize(sameWidth, 300, 800).file_id).toBe("tall");
+    expect(closestPhotoSize([...sameWidth].reverse(), 300, 250).file_id).toBe("short");
   });
 
   it("largestPhotoSize does not depend on the order", async () => {
