@@ -7,7 +7,7 @@
  * - `failed` (exit 1): the operation could not be carried out: a file that does
  *   not parse, no bot found, a write that failed.
  */
-export type ErrorKind = "usage" | "failed";
+export type ErrorKind = "usage" | "failed" | "interrupted";
 
 export class CliError extends Error {
   override readonly name = "CliError";
@@ -25,6 +25,7 @@ export const usageError = (message: string, hint?: string) => new CliError("usag
 export const failure = (message: string, hint?: string) => new CliError("failed", message, hint);
 
 export function exitCodeOf(error: unknown): number {
-  if (error instanceof CliError) return error.kind === "usage" ? 2 : 1;
+  // `interrupted` (exit 130, as a shell reports Ctrl-C): the user cancelled a prompt.
+  if (error instanceof CliError) return error.kind === "usage" ? 2 : error.kind === "interrupted" ? 130 : 1;
   return 1;
 }
