@@ -95,7 +95,7 @@ describe("update-filters: anonymous admins", () => {
 describe("update-filters: welcome", () => {
   const joined = (members: User[], chat: Chat = GROUP): Update => message({ new_chat_members: members }, { from: 5, chat });
 
-  it("greets each new member once, by @username or else first name, skips the bot itself, and passes the update on", async () => {
+  it("greets the new members of one join together, by @username or else first name, skips the bot itself, and passes the update on", async () => {
     const { welcomeNewMembers } = await load({ welcomeNewMembers: true, welcomeText: "Hi {name}, welcome! ({name})" });
     const t = createTestBot();
     t.bot.use(welcomeNewMembers());
@@ -104,11 +104,10 @@ describe("update-filters: welcome", () => {
 
     await t.send(joined([user(11, { username: "alice" }), user(BOT_INFO.id, { is_bot: true, first_name: "Test Bot", username: BOT_INFO.username }), user(12, { first_name: "Bob" })]));
 
-    expect(t.calls.map((c) => [c.method, c.payload.chat_id, c.payload.text])).toEqual([
-      ["sendMessage", GROUP.id, "Hi @alice, welcome! (@alice)"],
-      ["sendMessage", GROUP.id, "Hi Bob, welcome! (Bob)"],
+    const names = '<a href="tg://user?id=11">@alice</a>, <a href="tg://user?id=12">Bob</a>';
+    expect(t.calls.map((c) => [c.method, c.payload.chat_id, c.payload.text, c.payload.parse_mode])).toEqual([
+      ["sendMessage", GROUP.id, `Hi ${names}, welcome! (${names})`, "HTML"],
     ]);
-    expect(t.callsOf("sendMessage").every((c) => c.payload.parse_mode === undefined)).toBe(true);
     expect(later).toBe(1);
   });
 
@@ -126,7 +125,7 @@ describe("update-filters: welcome", () => {
     const t = createTestBot();
     t.bot.use(welcomeNewMembers());
     await t.send(joined([user(13, { first_name: "Carol" })]));
-    expect(t.callsOf("sendMessage")[0]!.payload.text).toBe("Welcome, Carol!");
+    expect(t.callsOf("sendMessage")[0]!.payload.text).toBe('Welcome, <a href="tg://user?id=13">Carol</a>!');
 
     expect(() => welcomeNewMembers({ text: "Welcome!" })).toThrow(/must contain \{name\}/);
     // The answer itself is refused when answering, before anything is rendered.
