@@ -52,13 +52,13 @@ export function buildProgram(): Command {
     .command("add")
     .argument("<recipes...>", "recipe ids")
     .description("add recipes to the grammY project in the current folder")
-    .option("--cwd <dir>", "the project folder", ".")
+    .option("--cwd <dir>", "the project, or a folder in it (the nearest package.json above is the root)", ".")
     .option("-y, --yes", "take defaults, never prompt")
     .option("--set <key=value>", "answer a question (repeatable; lists comma-separated; recipe.key=value for one recipe)", collect)
     .option("--answers <file>", "answers as JSON: { key: value } or { recipe: { key: value } }")
     .option("--dry-run", "print the diff, write nothing")
     .option("--json", "print the plan as JSON on stdout")
-    .option("--entry <file>", "the file that creates the bot, when detection needs help")
+    .option("--entry <file>", "the file that creates the bot, relative to --cwd, when detection needs help")
     .option("--bot <which>", "the bot to edit when the project has several: file:line, a file, or its variable or class name")
     .option("--force", "overwrite generated files that differ; write even when --check finds new type errors")
     .option("--check", "type-check the change before writing; new errors stop the write (default: on when the project has typescript)")
@@ -67,18 +67,24 @@ export function buildProgram(): Command {
     .addOption(pmOption())
     .option("--no-install", "only edit package.json; print the install command to run")
     .option("--upgrade", "raise grammY or a plugin the project has below what a recipe needs (otherwise the recipe is refused)")
-    .action(async (refs, options) => (await import("./commands/add.js")).addCommand(refs, { ...options, verbose: program.opts().verbose }));
+    .action(async (refs, options) => {
+      // From a subfolder (src/handlers) the project is the nearest package.json above; --entry is relative to where the user is.
+      const at = (await import("./project/project-root.js")).locateProject(options.cwd, options.entry);
+      if (at.notice) process.stderr.write(`${color.dim(at.notice)}\n`);
+      await (await import("./commands/add.js")).addCommand(refs, { ...options, cwd: at.root, entry: at.entry, verbose: program.opts().verbose });
+    });
 
   newOptions(
     program
       .command("new")
-      .argument("[dir]", "the folder to create (must be empty, or not exist)", ".")
+      .argument("[dir]", "the folder to create (must be empty, or not exist; default: this one, unless it is inside another project)")
       .description("create a new typed grammY bot, then add the recipes you pick"),
-  ).action(async (dir, options) => (await import("./commands/new.js")).newCommand(dir, { ...options, verbose: program.opts().verbose }));
+  ).action(async (dir: string | undefined, options) => (await import("./commands/new.js")).newCommand(dir ?? ".", { ...options, verbose: program.opts().verbose }, dir !== undefined));
 
   // No command: add recipes to the bot in this folder, or create a new bot (`npm create bot-snippet [dir]`).
-  newOptions(program.command("init", { isDefault: true, hidden: true }).argument("[dir]")).action(async (dir, options) =>
-    (await import("./commands/new.js")).defaultCommand(dir, { ...options, verbose: program.opts().verbose }, program.commands.map((c) => c.name())),
+  // Words past [dir] are not refused by commander: they are usually flags `npm create` kept for itself, and defaultCommand says so.
+  newOptions(program.command("init", { isDefault: true, hidden: true }).argument("[dir]").allowExcessArguments(true)).action(async (dir, options, command: Command) =>
+    (await import("./commands/new.js")).defaultCommand(dir, { ...options, verbose: program.opts().verbose }, program.commands.map((c) => c.name()), command.args.slice(1)),
   );
   program.addHelpText(
     "after",

@@ -7,6 +7,7 @@ import { installDependencies, installFailure } from "../engine/install-dependenc
 import { locateBot, planAdd } from "../engine/plan.js";
 import { Tree, type FileChange } from "../engine/tree.js";
 import { detectPackageManager, installAllCommand, type PackageManagerName } from "../project/package-manager.js";
+import { displayPath, findProjectRoot } from "../project/project-root.js";
 import { scanProject } from "../project/scan-project.js";
 import { bundledTemplatesDir, loadCatalogue, type Catalogue } from "../recipes/catalogue.js";
 import type { JsonValue, Recipe } from "../recipes/manifest.js";
@@ -55,10 +56,21 @@ export const skeletonFacts: Record<string, JsonValue> = {
   recipesDir: "src/recipes",
 };
 
-/** `create-bot-snippet new <dir>`: a new typed grammY bot, with the recipes picked. */
-export async function newCommand(dirArg: string, options: NewOptions): Promise<void> {
+/**
+ * `create-bot-snippet new <dir>`: a new typed grammY bot, with the recipes picked.
+ * `named` is false when the user gave no folder (the current one is implied):
+ * then it refuses to write inside another project's tree (a subfolder of a
+ * folder with package.json); naming the folder, even `.`, is the way to do that.
+ */
+export async function newCommand(dirArg: string, options: NewOptions, named = true): Promise<void> {
   const root = resolve(dirArg);
   if (existsSync(root) && !statSync(root).isDirectory()) throw usageError(`${dirArg} exists and is not a folder`, "choose another name");
+  const outer = named ? undefined : findProjectRoot(root);
+  if (outer !== undefined && outer !== root) {
+    throw usageError(
+      `this folder is inside the project in ${displayPath(outer)} (it has a package.json); to create a new bot here anyway, name the folder: \`create-bot-snippet new .\``,
+    );
+  }
   const present = existsSync(root) ? readdirSync(root).filter((e) => !ignorable.has(e)) : [];
   if (present.length > 0 && !options.force) {
     throw usageError(
@@ -70,7 +82,7 @@ export async function newCommand(dirArg: string, options: NewOptions): Promise<v
   // Everything that can be refused is checked before the first write.
   const catalogue = loadCatalogue(options.templates ?? []);
   const interactive = isInteractive(options);
-  const recipes = options.recipes !== undefined ? recipesFromFlag(catalogue, options.recipes) : interactive ? await pickRecipes(catalogue) : [];
+  const recipes = options.recipes !== undefined ? recipesFromFlag(catalogue, options.recipes) : interactive ? await pickRecipes(catalogue, ["error-handler"]) : [];
   const given = givenAnswers(recipes, options.set, options.answers);
   const answers = await answersFor(recipes, given, skeletonFacts, interactive ? (r) => promptAsk(r.ref) : undefined);
   const pm = detectPackageManager(existsSync(root) ? root : dirname(root), options.pm);
@@ -82,6 +94,8 @@ export async function newCommand(dirArg: string, options: NewOptions): Promise<v
     name: packageName(root),
     run: runPrefix(pm.name),
     recipes: recipes.map((r) => ({ id: r.ref, title: r.manifest.title })),
+    // The skeleton's own minimal `bot.catch`, unless a recipe sets the error handler (a bot has one).
+    errorHandler: !recipes.some((r) => r.manifest.edits.some((e) => e.op === "set-error-handler")),
   });
   try {
     commitChanges(root, skeleton);
@@ -133,7 +147,8 @@ export async function newCommand(dirArg: string, options: NewOptions): Promise<v
  * straight to the recipe picker and adds what is picked; anywhere else (or
  * with a folder name: `npm create bot-snippet my-bot`) it creates a new bot.
  */
-export async function defaultCommand(dirArg: string | undefined, options: NewOptions, commandNames: string[]): Promise<void> {
+export async function defaultCommand(dirArg: string | undefined, options: NewOptions, commandNames: string[], extra: string[] = []): Promise<void> {
+  swallowedFlags(dirArg, extra, options.templates ?? []);
   if (dirArg !== undefined) {
     // `create-bot-snippet lsit` is a typo, not a bot named "lsit" (short names like "app" are left alone).
     const near = commandNames.find((name) => name.length >= 4 && distance(name, dirArg.toLowerCase()) <= 1);
@@ -142,13 +157,17 @@ export async function defaultCommand(dirArg: string | undefined, options: NewOpt
     }
     return newCommand(dirArg, options);
   }
-  if (!hasGrammyProject(process.cwd())) return newCommand(".", options);
+  // Inside a project (its root or any subfolder, as npm finds it): the recipe picker for that project.
+  const root = findProjectRoot(process.cwd());
+  if (root === undefined || !hasGrammyProject(root)) return newCommand(".", options, false);
+  const here = root === process.cwd() ? "this folder" : `the project in ${displayPath(root)}`;
+  if (root !== process.cwd()) process.stderr.write(`${color.dim(`using the project in ${displayPath(root)} (the nearest folder with a package.json)`)}\n`);
 
   const catalogue = loadCatalogue(options.templates ?? []);
   const recipes =
     options.recipes !== undefined ? recipesFromFlag(catalogue, options.recipes) : isInteractive(options) ? await pickRecipes(catalogue) : undefined;
   if (recipes === undefined) {
-    throw usageError("this folder has a grammY bot: say which recipes to add", "pass --recipes a,b (see `create-bot-snippet list`), or run it in a terminal to pick them");
+    throw usageError(`${here} has a grammY bot: say which recipes to add`, "pass --recipes a,b (see `create-bot-snippet list`), or run it in a terminal to pick them");
   }
   if (recipes.length === 0) {
     process.stderr.write("no recipe picked; nothing was written\n");
@@ -156,7 +175,7 @@ export async function defaultCommand(dirArg: string | undefined, options: NewOpt
   }
   await addCommand(
     recipes.map((r) => r.ref),
-    { cwd: ".", yes: options.yes, set: options.set, answers: options.answers, force: options.force, templates: options.templates, verbose: options.verbose, pm: options.pm, install: options.install },
+    { cwd: root, yes: options.yes, set: options.set, answers: options.answers, force: options.force, templates: options.templates, verbose: options.verbose, pm: options.pm, install: options.install },
   );
 }
 
@@ -184,7 +203,31 @@ function recipesFromFlag(catalogue: Catalogue, values: string[]): Recipe[] {
   });
 }
 
-async function pickRecipes(catalogue: Catalogue): Promise<Recipe[]> {
+/**
+ * Words that `npm create bot-snippet my-bot --recipes a` passes on without
+ * their flags (npm keeps flags before `--` for itself): a recipe id, a
+ * `key=value` answer or a package manager where only a folder name belongs.
+ * Refused in one line with the command that works.
+ */
+function swallowedFlags(dirArg: string | undefined, extra: string[], templates: string[]): void {
+  if (extra.length === 0 && dirArg === undefined) return;
+  const catalogue = loadCatalogue(templates);
+  const isRecipes = (word: string) => word.split(",").every((id) => id !== "" && catalogue.recipes.some((r) => r.ref === id));
+  const quote = (word: string) => (/^[\w.,=@/:+-]+$/.test(word) ? word : `'${word.replace(/'/g, "'\\''")}'`);
+  const flagFor = (word: string) =>
+    isRecipes(word) ? `--recipes ${quote(word)}` : /^[\w.-]+=/.test(word) ? `--set ${quote(word)}` : ["npm", "pnpm", "yarn", "bun"].includes(word) ? `--pm ${word}` : quote(word);
+  if (extra.length > 0) {
+    const fixed = `npm create bot-snippet ${quote(dirArg ?? "my-bot")} -- ${extra.map(flagFor).join(" ")}`;
+    throw usageError(`too many arguments (${extra.join(" ")}): npm passes flags on only after --, so they arrived as plain words; run: ${fixed}`);
+  }
+  if (dirArg !== undefined && !existsSync(dirArg) && isRecipes(dirArg)) {
+    throw usageError(
+      `${dirArg} is a recipe, not a folder name: to add it run \`create-bot-snippet add ${dirArg}\`; to create a bot with it, \`npm create bot-snippet my-bot -- --recipes ${dirArg}\``,
+    );
+  }
+}
+
+async function pickRecipes(catalogue: Catalogue, preselected: string[] = []): Promise<Recipe[]> {
   const choices = catalogue.recipes.filter((r) => (r.manifest.kind ?? "recipe") === "recipe");
   if (choices.length === 0) return [];
   const { picked } = (await prompts(
@@ -192,7 +235,7 @@ async function pickRecipes(catalogue: Catalogue): Promise<Recipe[]> {
       type: "multiselect",
       name: "picked",
       message: "Recipes to add (space to pick, enter to confirm; none is fine)",
-      choices: choices.map((r) => ({ title: r.ref, description: r.manifest.title, value: r.ref })),
+      choices: choices.map((r) => ({ title: r.ref, description: r.manifest.title, value: r.ref, selected: preselected.includes(r.ref) })),
       instructions: false,
     },
     {

@@ -1,7 +1,8 @@
 // Helpers shared by the `new` and package-manager tests: running the built
 // CLI as a process, a recipe pack with dependencies, and fake package managers.
 import { spawnSync } from "node:child_process";
-import { chmodSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 import { repoRoot, tmpDir } from "../helpers/recipes.js";
 
@@ -11,6 +12,15 @@ export interface Run {
   status: number | null;
   stdout: string;
   stderr: string;
+}
+
+/**
+ * A scratch folder outside the repository (the OS temp folder), for runs
+ * that must not find a package.json above them: under test/.tmp the nearest
+ * one is the repository's own, a project that depends on grammY.
+ */
+export function outsideDir(label: string): string {
+  return mkdtempSync(join(realpathSync(tmpdir()), `bot-snippet-${label}-`));
 }
 
 /** Runs the built CLI in `cwd`, non-interactive (CI=1, no colours). */

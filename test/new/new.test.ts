@@ -11,7 +11,7 @@ import { locateBot, templateFacts } from "../../src/engine/plan.js";
 import { scanProject } from "../../src/project/scan-project.js";
 import { BOT_INFO, commandMessage, defaultResult, type ApiCall } from "../helpers/harness.js";
 import { copyFixture, repoRoot, tmpDir } from "../helpers/recipes.js";
-import { cli, listFiles } from "./helpers.js";
+import { cli, listFiles, outsideDir } from "./helpers.js";
 
 const TOKEN = "123456789:AAE-not-a-real-token_but-looks-like-one";
 const skeletonFiles = [".env.example", ".gitignore", "README.md", "package.json", "src/bot.ts", "src/features/welcome.ts", "src/main.ts", "tsconfig.json"];
@@ -72,6 +72,8 @@ describe("new <dir> --yes --recipes error-handler,access-control", () => {
     expect(at("bot.use(accessControl());")).toBeGreaterThan(at("new Bot<BotContext>"));
     expect(at("bot.catch(handleBotError);")).toBeGreaterThan(at("bot.use(accessControl());"));
     expect(at("bot.use(welcome);")).toBeGreaterThan(at("bot.catch(handleBotError);"));
+    // One error handler: the recipe's; the skeleton leaves its own out.
+    expect(bot.match(/\.catch\(/g)).toHaveLength(1);
   });
 
   it("type-checks with its own tsconfig (npm run typecheck's tsc --noEmit)", () => {
@@ -176,7 +178,7 @@ describe("refusals", () => {
 
 describe("the run without a command", () => {
   it("in an empty folder creates the bot there, named after the folder", () => {
-    const dir = join(tmpDir("noarg"), "My Bot");
+    const dir = join(outsideDir("noarg"), "My Bot");
     mkdirSync(dir);
     const run = cli(["--yes", "--recipes", "error-handler", "--no-install"], dir);
     expect(run.status).toBe(0);
@@ -210,7 +212,7 @@ describe("the run without a command", () => {
   });
 
   it("in a non-empty folder without a grammY project: refused (exit 2)", () => {
-    const dir = tmpDir("noarg-other");
+    const dir = outsideDir("noarg-other");
     writeFileSync(join(dir, "index.html"), "<p>hi</p>\n");
     const run = cli(["--yes", "--no-install"], dir);
     expect(run.status).toBe(2);
