@@ -1,6 +1,6 @@
 import type { CodeStyle } from "../project/code-style.js";
 import type { ProjectFacts } from "../project/project-facts.js";
-import type { Answers, JsonValue, Recipe } from "../recipes/manifest.js";
+import type { Answers, Condition, JsonValue, Recipe } from "../recipes/manifest.js";
 import type { FileChange, Tree } from "./tree.js";
 
 /** Where the bot lives, as found by the engine. */
@@ -68,4 +68,18 @@ export interface OpContext {
   resolveModule: (fromFile: string, specifier: string) => string | undefined;
   manual: (step: Omit<ManualStep, "recipe">) => void;
   note: (text: string) => void;
+  /** Whether a manifest `when` holds for this recipe's answers and the project's facts. */
+  holds: (when: Condition | undefined) => boolean;
+  /** What the start and stop ops know from the whole catalogue (see `lifecycleFacts`). */
+  lifecycle: LifecycleFacts;
+}
+
+/** How the on-start/on-stop ops recognise start functions and order the statements of several recipes. */
+export interface LifecycleFacts {
+  /** Functions recipes start the bot with (`replace-start`'s first name): `startBot`. */
+  starters: ReadonlySet<string>;
+  /** The sort key of a start or stop statement an earlier run placed, from the recipe names it uses. */
+  keyOf: (when: "start" | "stop", statement: string) => number | undefined;
+  /** The sort key of a recipe's start or stop code: recipes in the order of their ids. */
+  keyFor: (recipeId: string, code: string) => number;
 }

@@ -13,12 +13,13 @@ import { addImport } from "./ops/add-import.js";
 import { extendContext } from "./ops/extend-context.js";
 import { ignorePath } from "./ops/ignore-path.js";
 import { install } from "./ops/install.js";
+import { lifecycle } from "./ops/lifecycle.js";
 import { replaceStart } from "./ops/replace-start.js";
 import { errorHandlerRank, setErrorHandler } from "./ops/set-error-handler.js";
 import { wrapHandlers } from "./ops/wrap-handlers.js";
 import { addDependencies, upgradeDependencies } from "./package-json.js";
 import { npmInstallCommand, unmetError, unmetRequirements, versionFacts } from "./requirements.js";
-import type { BotLocation, ManualStep, OpContext, Plan } from "./plan-types.js";
+import type { BotLocation, LifecycleFacts, ManualStep, OpContext, Plan } from "./plan-types.js";
 import { Tree } from "./tree.js";
 
 // === The planning phase ===
@@ -36,6 +37,8 @@ const ops: { [K in EditSpec["op"]]: (edit: Extract<EditSpec, { op: K }>, ctx: Op
   "wrap-handlers": wrapHandlers,
   "replace-start": replaceStart,
   "ignore-path": ignorePath,
+  "on-start": lifecycle,
+  "on-stop": lifecycle,
 };
 
 export interface PlanRequest {
@@ -151,6 +154,36 @@ export function installRanks(catalogue: Recipe[]): Map<string, number> {
   return ranks;
 }
 
+/**
+ * What the on-start/on-stop ops need to know of every recipe: the functions
+ * recipes start the bot with, and a stable order of start and stop code
+ * (recipes by id, each recipe's code in manifest order), recognised in a
+ * later run by the names a recipe imports for it.
+ */
+export function lifecycleFacts(catalogue: Recipe[]): LifecycleFacts {
+  const starters = new Set<string>();
+  const byName = { start: new Map<string, number>(), stop: new Map<string, number>() };
+  const order = new Map<string, number>();
+  const ids = [...new Set(catalogue.map((r) => r.manifest.id))].sort();
+  ids.forEach((id, i) => order.set(id, (i + 1) * 100));
+  for (const { manifest } of catalogue) {
+    const imported = new Set(manifest.edits.flatMap((e) => (e.op === "add-import" ? e.named.map((n) => n.replace(/^type\s+/, "").trim()) : [])));
+    for (const edit of manifest.edits) {
+      if (edit.op === "replace-start" && edit.named[0] && !edit.named[0].includes("{{")) starters.add(edit.named[0]);
+      if (edit.op !== "on-start" && edit.op !== "on-stop") continue;
+      const map = byName[edit.op === "on-start" ? "start" : "stop"];
+      for (const id of edit.code.replace(/\{\{[^}]*\}\}/g, " ").match(/[A-Za-z_$][\w$]*/g) ?? []) {
+        if (imported.has(id) && !map.has(id)) map.set(id, order.get(manifest.id)!);
+      }
+    }
+  }
+  const keyOf = (when: "start" | "stop", statement: string) => {
+    const keys = (statement.match(/[A-Za-z_$][\w$]*/g) ?? []).map((id) => byName[when].get(id)).filter((k): k is number => k !== undefined);
+    return keys.length > 0 ? Math.min(...keys) : undefined;
+  };
+  return { starters, keyOf, keyFor: (id) => order.get(id) ?? (ids.length + 1) * 100 };
+}
+
 /** The facts templates can use besides the answers. */
 export function templateFacts(project: ProjectFacts, bot: BotLocation): Record<string, JsonValue> {
   const botDir = posix.dirname(bot.file);
@@ -171,6 +204,7 @@ export function planAdd(request: PlanRequest): Plan {
   const bot = locateBot(project, request.bot);
   const facts = templateFacts(project, bot);
   const ranks = installRanks(request.catalogue);
+  const lifecycleKnown = lifecycleFacts([...request.catalogue, ...request.recipes.map((r) => r.recipe)]);
   const styles = new Map<string, CodeStyle>();
   const styleOf = (path: string): CodeStyle => {
     let style = styles.get(path);
@@ -244,6 +278,8 @@ export function planAdd(request: PlanRequest): Plan {
       resolveModule: (from, specifier) => resolveModule(project, tree, from, specifier),
       manual: (step) => plan.manual.push({ recipe: recipe.ref, ...step } satisfies ManualStep),
       note: (text) => plan.notes.push(`${id}: ${text}`),
+      holds,
+      lifecycle: lifecycleKnown,
     };
     for (const edit of recipe.manifest.edits.filter((e) => holds(e.when))) {
       (ops[edit.op] as (e: EditSpec, c: OpContext) => void)(edit, ctx);

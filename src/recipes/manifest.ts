@@ -232,7 +232,21 @@ export interface IgnorePathEdit extends EditBase {
   folder?: boolean;
 }
 
-export type EditSpec = AddImportEdit | InstallEdit | SetErrorHandlerEdit | ExtendContextEdit | WrapHandlersEdit | ReplaceStartEdit | IgnorePathEdit;
+/**
+ * Work to do when the bot starts (`on-start`: before the call that starts
+ * it) or once it has stopped (`on-stop`: after an awaited `bot.start()`, or
+ * in the project's SIGINT/SIGTERM handlers after the bot is stopped): start a
+ * scheduler, close a Redis client, flush buffered albums. The names the code
+ * uses come from the recipe's `add-import` edits; the engine imports them
+ * where the code lands. Where no place is found, the lines become a manual step.
+ */
+export interface LifecycleEdit extends EditBase {
+  op: "on-start" | "on-stop";
+  /** One statement, a template: `await closeSessionStore()`, `stopScheduler({{bot}})`. May use `await`. */
+  code: string;
+}
+
+export type EditSpec = AddImportEdit | InstallEdit | SetErrorHandlerEdit | ExtendContextEdit | WrapHandlersEdit | ReplaceStartEdit | IgnorePathEdit | LifecycleEdit;
 export type EditOp = EditSpec["op"];
 
 export interface NoteSpec {

@@ -10,7 +10,7 @@ export interface ManifestProblem {
 }
 
 const questionTypes = ["string", "integer", "boolean", "select", "multiselect", "list"] as const;
-const editOps = ["add-import", "install", "set-error-handler", "extend-context", "wrap-handlers", "replace-start", "ignore-path"] as const;
+const editOps = ["add-import", "install", "set-error-handler", "extend-context", "wrap-handlers", "replace-start", "ignore-path", "on-start", "on-stop"] as const;
 const idPattern = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 
 type Obj = Record<string, unknown>;
@@ -189,6 +189,10 @@ function checkEdit(e: unknown, at: string, names: Set<string>, problem: Report):
       need("file", isStr(e.file), "the file the start function is imported from");
       need("named", isStrArray(e.named) && e.named.length > 0, "the names the code uses");
       need("codeWithOptions", e.codeWithOptions === undefined || (isStr(e.codeWithOptions) && e.codeWithOptions.includes("{{options}}")), "codeWithOptions to use {{options}}");
+      break;
+    case "on-start":
+    case "on-stop":
+      need("code", isStr(e.code) && e.code.trim() !== "" && !/[\r\n]/.test(e.code.trim()), "code: one statement on one line");
       break;
     case "wrap-handlers":
       need("commands", isStr(e.commands) && names.has(e.commands), "commands naming a declared list question");

@@ -3,11 +3,15 @@ import { usageError } from "../../core/errors.js";
 import { moduleSpecifierProblem } from "../../recipes/dependency-spec.js";
 import type { AddImportEdit } from "../../recipes/manifest.js";
 import type { OpContext } from "../plan-types.js";
+import { lifecycleOnlyNames } from "./lifecycle.js";
 
 /** `add-import`: import names into the bot's file, from a package or a rendered file. */
 export function addImport(edit: AddImportEdit, ctx: OpContext): void {
   const file = ctx.bot.file;
-  const names = edit.named.map((n) => ctx.render(n, "add-import.named"));
+  // Names only the recipe's start or stop code uses are imported by that op, where the code lands.
+  const deferred = lifecycleOnlyNames(ctx.recipe.manifest);
+  const names = edit.named.map((n) => ctx.render(n, "add-import.named")).filter((n) => !deferred.has(n.replace(/^type\s+/, "").trim()));
+  if (names.length === 0) return;
   const target = edit.file ? ctx.tree.path(ctx.render(edit.file, "add-import.file")) : undefined;
   const { specifier, aliases } = target ? ctx.specifierFor(file, target) : { specifier: ctx.render(edit.module!, "add-import.module"), aliases: [] };
   const bad = target ? undefined : moduleSpecifierProblem(specifier);

@@ -1,4 +1,5 @@
 import { bindsBot, clashingNames, ensureNamedImport, findStartCalls, hasCallMatching, replaceRange, sameCode } from "../../ast/text-edits.js";
+import type { SourceFile } from "ts-morph";
 import type { ReplaceStartEdit } from "../../recipes/manifest.js";
 import type { OpContext } from "../plan-types.js";
 
@@ -27,18 +28,7 @@ export function replaceStart(edit: ReplaceStartEdit, ctx: OpContext): void {
     return;
   }
   const variable = ctx.bot.variable;
-  // For a subclass: the modules that make an instance (a container, a factory), and properties declared to hold one.
-  const className = ctx.bot.className;
-  const makers = new Set<string>();
-  const botProperties = new Set<string>();
-  if (className) {
-    const made = new RegExp(`\\bnew\\s+${className}\\s*[(<]`);
-    const typed = new RegExp(`(?:this\\.)?([A-Za-z_$][\\w$]*)\\s*[!?]?\\s*(?::\\s*${className}\\b|=\\s*new\\s+${className}\\s*[(<])`, "g");
-    for (const [file, text] of ctx.project.texts) {
-      if (file !== botFile && made.test(text)) makers.add(file);
-      for (const m of text.matchAll(typed)) botProperties.add(m[1]!);
-    }
-  }
+  const botIn = botMatcher(ctx);
   let replaced = 0;
   let foundWithOptions = 0;
   const named = edit.named.map((n) => ctx.render(n, "replace-start.named"));
@@ -46,11 +36,7 @@ export function replaceStart(edit: ReplaceStartEdit, ctx: OpContext): void {
   for (const [file, original] of ctx.project.texts) {
     if (!/\.start\s*\(|\brun\s*\(/.test(original) && !ctx.tree.read(file)?.includes(edit.named[0] ?? "\0")) continue;
     const text = ctx.tree.read(file)!;
-    const fromBotModule = (specifier: string) => {
-      const target = ctx.resolveModule(file, specifier);
-      return target !== undefined && (target === botFile || makers.has(target));
-    };
-    const calls = findStartCalls(file, text, (receiver, sf) => bindsBot(sf, receiver, variable, fromBotModule, file === botFile, ctx.bot.className, botProperties));
+    const calls = findStartCalls(file, text, botIn(file));
     // A name the file already declares (the user's own `startBot`) is imported under the recipe's name.
     const { specifier, aliases } = ctx.specifierFor(file, target);
     const clashes = clashingNames(file, text, named, [specifier, ...aliases]);
@@ -91,4 +77,32 @@ export function replaceStart(edit: ReplaceStartEdit, ctx: OpContext): void {
   }
 }
 
-
+/**
+ * Which expressions hold the bot in a project file: the bot's variable in
+ * its own file, an import of it, the result of its factory, or, for a
+ * subclass, an instance made by a module that constructs it or a property
+ * declared to hold one. Shared by the ops that find where the bot is started.
+ */
+export function botMatcher(ctx: OpContext): (file: string) => (receiver: string, sf: SourceFile) => boolean {
+  const botFile = ctx.bot.file;
+  const variable = ctx.bot.variable ?? "bot";
+  // For a subclass: the modules that make an instance (a container, a factory), and properties declared to hold one.
+  const className = ctx.bot.className;
+  const makers = new Set<string>();
+  const botProperties = new Set<string>();
+  if (className) {
+    const made = new RegExp(`\\bnew\\s+${className}\\s*[(<]`);
+    const typed = new RegExp(`(?:this\\.)?([A-Za-z_$][\\w$]*)\\s*[!?]?\\s*(?::\\s*${className}\\b|=\\s*new\\s+${className}\\s*[(<])`, "g");
+    for (const [file, text] of ctx.project.texts) {
+      if (file !== botFile && made.test(text)) makers.add(file);
+      for (const m of text.matchAll(typed)) botProperties.add(m[1]!);
+    }
+  }
+  return (file) => {
+    const fromBotModule = (specifier: string) => {
+      const target = ctx.resolveModule(file, specifier);
+      return target !== undefined && (target === botFile || makers.has(target));
+    };
+    return (receiver, sf) => bindsBot(sf, receiver, variable, fromBotModule, file === botFile, className, botProperties);
+  };
+}
