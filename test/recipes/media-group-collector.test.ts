@@ -1,10 +1,12 @@
 // Behaviour of the rendered media-group-collector recipe in a real grammY Bot.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import type { Composer, Context, MiddlewareObj } from "grammy";
 import type { Chat, Message, Update } from "grammy/types";
 import { describe, expect, it, vi } from "vitest";
 import { commandMessage, createTestBot, groupChat, message, privateChat, textMessage, type TestBot } from "../helpers/harness.js";
 import { FakeClock } from "../helpers/jobs.js";
-import { renderRecipe } from "../helpers/recipes.js";
+import { applyRecipes, copyFixture, renderRecipe } from "../helpers/recipes.js";
 
 interface Timers {
   setTimeout(callback: () => unknown, ms: number): unknown;
@@ -330,5 +332,25 @@ describe("media-group-collector, both modes", () => {
       [8, "Got an album of 1 item: 1 photo."],
       [7, "Received 2 files: 2 photos."],
     ]);
+  });
+});
+
+describe("media-group-collector, wiring", () => {
+  it("flushMediaGroups() runs once the bot has stopped: after `await bot.start()` in the main module, imported there", async () => {
+    const dir = copyFixture("esm-nodenext-factory");
+    const plan = await applyRecipes(dir, [{ id: "media-group-collector", answers: { mode: "timer" } }]);
+    const main = readFileSync(join(dir, "src/main.ts"), "utf8");
+    expect(main).toContain("import { flushMediaGroups } from './recipes/media-group-collector.js'");
+    expect(main).toMatch(/\nawait bot\.start\(\)\nawait flushMediaGroups\(\)\n$/);
+    expect(readFileSync(join(dir, "src/bot.ts"), "utf8")).not.toContain("flushMediaGroups");
+    expect(plan.manual).toEqual([]);
+    expect(plan.notes.join("\n")).not.toContain("flushMediaGroups");
+  });
+
+  it("manual mode has nothing to flush: no stop code", async () => {
+    const dir = copyFixture("esm-nodenext-factory");
+    const plan = await applyRecipes(dir, [{ id: "media-group-collector", answers: { mode: "manual" } }]);
+    expect(readFileSync(join(dir, "src/main.ts"), "utf8")).not.toContain("flushMediaGroups");
+    expect(plan.manual).toEqual([]);
   });
 });
