@@ -1,7 +1,10 @@
 // A fake clock for recipes with injectable timers (job-scheduler,
 // media-group-collector): time only moves when a test calls `advance`, and
 // each due callback runs in time order, its returned promise awaited, so a
-// test never sleeps and never races a real timer.
+// test never sleeps and never races a real timer. A timer that keeps re-arming
+// itself at once (a job that is never removed) makes `advance` throw after
+// `maxCallbacks` callbacks instead of looping forever: such a loop only awaits
+// microtasks, so no test timeout could stop it.
 
 interface FakeTimer {
   id: number;
@@ -16,7 +19,11 @@ export class FakeClock {
   private timers = new Map<number, FakeTimer>();
   private nextId = 1;
 
-  constructor(start = Date.UTC(2025, 0, 1)) {
+  constructor(
+    start = Date.UTC(2025, 0, 1),
+    /** The most timer callbacks one `advance` runs before it calls it a runaway loop. */
+    readonly maxCallbacks = 10_000,
+  ) {
     this.time = start;
   }
 
@@ -41,7 +48,8 @@ export class FakeClock {
   /** Moves time forward by `ms`, running every timer that falls due on the way. */
   async advance(ms: number): Promise<void> {
     const target = this.time + ms;
-    for (;;) {
+    for (let ran = 0; ; ran++) {
+      if (ran >= this.maxCallbacks) throw new Error(`FakeClock.advance(${ms}) ran ${ran} timers: a runaway loop (a timer that re-arms itself at once?)`);
       const due = [...this.timers.values()].filter((t) => t.at <= target).sort((a, b) => a.at - b.at || a.id - b.id)[0];
       if (due === undefined) break;
       this.timers.delete(due.id);

@@ -29,23 +29,30 @@ interface Scheduler {
   stop(): Promise<void>;
   schedule(name: string, data: unknown, options?: ScheduleOptions): Promise<Job>;
   cancel(id: string): Promise<boolean>;
+  count(group: string): Promise<number>;
   list?(): Promise<Job[]>;
+  flush?(): Promise<void>;
 }
 interface CommonOptions {
   handlers: Handlers;
   missed?: "run" | "skip";
   onError?: (error: unknown, job: Job) => unknown;
   warn?: (message: string) => void;
+  maxAttempts?: number;
+  retryBaseMs?: number;
+  jobsPerSecond?: number;
 }
 interface JobsModule {
   jobHandlers: Handlers;
   installScheduler: <C extends Context>(bot: Bot<C>, jobs?: Scheduler) => void;
+  startScheduler: (bot: { api: Api }, jobs?: Scheduler) => Promise<void>;
+  stopScheduler: (jobs?: Scheduler) => Promise<void>;
   remindCommand: <C extends Context>(jobs?: Scheduler) => Composer<C>;
   MISSED: string;
   FileJobScheduler?: new (options: CommonOptions & { path?: string; clock?: FakeClock }) => Scheduler;
   JobsFileError?: new (...args: never[]) => Error;
   JOBS_FILE?: string;
-  RedisJobScheduler?: new (options: CommonOptions & { url?: string; now?: () => number; missedGraceMs?: number }) => Scheduler;
+  RedisJobScheduler?: new (options: CommonOptions & { url?: string; queueName?: string; now?: () => number; missedGraceMs?: number }) => Scheduler;
 }
 
 const load = async (answers: Record<string, unknown> = {}) => (await renderRecipe("job-scheduler", answers)).load<JobsModule>();
@@ -135,6 +142,7 @@ describe("job-scheduler, file store", () => {
     await a.schedule("ping", { keep: false }, { id: "drop", delayMs: 1000 });
     expect(await a.cancel("drop")).toBe(true);
     expect(await a.cancel("drop")).toBe(false);
+    await a.flush!();
     expect(readJobs(path).map((j) => j.id)).toEqual(["keep"]);
     await a.stop();
 
@@ -151,7 +159,7 @@ describe("job-scheduler, file store", () => {
     ["not a jobs file", '{"jobs":{}}', /is not a jobs file/],
     ["an invalid job", '{"version":1,"jobs":[{"id":"a","name":"ping","runAt":1,"data":null},{"id":"b"}]}', /has an invalid job at jobs\[1\]/],
   ])("a jobs file that is %s gives a clear error and is not overwritten", async (_label, content, message) => {
-    const { FileJobScheduler, JobsFileError, installScheduler } = await load();
+    const { FileJobScheduler, JobsFileError, startScheduler } = await load();
     const path = freshPath();
     mkdirSync(join(path, ".."), { recursive: true });
     writeFileSync(path, content);
@@ -167,10 +175,9 @@ describe("job-scheduler, file store", () => {
     await expect(jobs.schedule("ping", {}, { delayMs: 1 })).rejects.toBeInstanceOf(JobsFileError!);
     await expect(jobs.cancel("a")).rejects.toBeInstanceOf(JobsFileError!);
 
-    // Through the bot: starting it fails with the same error.
+    // Through startScheduler: it fails with the same error.
     const t = createTestBot();
-    installScheduler(t.bot, jobs);
-    await expect(t.bot.init()).rejects.toBeInstanceOf(JobsFileError!);
+    await expect(startScheduler(t.bot, jobs)).rejects.toBeInstanceOf(JobsFileError!);
 
     expect(readFileSync(path, "utf8")).toBe(content);
     expect(readdirSync(join(path, ".."))).toEqual(["jobs.json"]);
@@ -285,17 +292,17 @@ describe("job-scheduler, file store", () => {
   });
 });
 
-describe("job-scheduler, /remind and installScheduler (file store)", () => {
+describe("job-scheduler, /remind, startScheduler and stopScheduler (file store)", () => {
   const dir = tmpDir("job-scheduler-bot");
 
   it("/remind <minutes> <text> replies, then sends the reminder with bot.api in the same topic", async () => {
-    const { FileJobScheduler, jobHandlers, installScheduler } = await load();
+    const { FileJobScheduler, jobHandlers, installScheduler, startScheduler, stopScheduler } = await load();
     const clock = new FakeClock();
     const jobs = new FileJobScheduler!({ handlers: jobHandlers, path: join(dir, "remind.json"), clock });
     const t = createTestBot();
     installScheduler(t.bot, jobs);
     t.bot.on("message", (ctx) => ctx.reply("catch-all"));
-    await t.bot.init(); // what bot.start(), run(bot) and webhookCallback do first
+    await startScheduler(t.bot, jobs);
 
     const topic = { chat: groupChat(-100200), extra: { is_topic_message: true, message_thread_id: 12 } };
     await t.send(commandMessage("remind", "5 stretch  your legs", { from: 7, ...topic }));
@@ -304,45 +311,50 @@ describe("job-scheduler, /remind and installScheduler (file store)", () => {
     await clock.advance(5 * MINUTE);
     expect(t.calls[1]).toEqual({ method: "sendMessage", payload: { chat_id: -100200, text: "⏰ stretch  your legs", message_thread_id: 12 } });
 
-    await t.bot.stop(); // stops the scheduler too
+    await stopScheduler(jobs);
     await jobs.schedule("remind", { chatId: 1, text: "later" }, { delayMs: 1000 });
     await clock.advance(2000);
     expect(t.calls).toHaveLength(2);
   });
 
-  it.each([[""], ["soon"], ["0 nap"], ["525601 nap"], ["5"]])("/remind %j answers with the usage and schedules nothing", async (args) => {
+  it.each([[""], ["soon"], ["0 nap"], ["525601 nap"], ["5"], [`5 ${"x".repeat(1001)}`]])("/remind %j answers with the usage and schedules nothing", async (args) => {
     const { FileJobScheduler, jobHandlers, remindCommand } = await load();
     const clock = new FakeClock();
-    const path = join(dir, `usage-${args.length}-${args.replace(/\W/g, "")}.json`);
+    const path = join(dir, `usage-${args.length}-${args.replace(/\W/g, "").slice(0, 20)}.json`);
     const jobs = new FileJobScheduler!({ handlers: jobHandlers, path, clock });
     const t = createTestBot();
     t.bot.use(remindCommand(jobs));
     await t.send(commandMessage("remind", args, { from: 7 }));
-    expect(t.calls.map((c) => c.payload.text)).toEqual(["Usage: /remind <minutes> <text>, with 1 to 525600 minutes."]);
+    expect(t.calls.map((c) => c.payload.text)).toEqual(["Usage: /remind <minutes> <text>, with 1 to 525600 minutes and at most 1000 characters."]);
     expect(existsSync(path)).toBe(false);
   });
 
-  it("bot.start() starts the scheduler before polling, and stopping the bot stops it", async () => {
-    const { FileJobScheduler, jobHandlers, installScheduler } = await load();
+  it("installScheduler leaves the bot's own methods alone; startScheduler runs due jobs, stopScheduler stops them and is idempotent", async () => {
+    const { FileJobScheduler, jobHandlers, installScheduler, startScheduler, stopScheduler } = await load();
     const clock = new FakeClock();
     const path = join(dir, "start.json");
     writeFileSync(path, JSON.stringify({ version: 1, jobs: [{ id: "due", name: "remind", runAt: clock.now(), data: { chatId: 9, text: "due" } }] }));
     const jobs = new FileJobScheduler!({ handlers: jobHandlers, path, clock });
     const t = createTestBot();
     installScheduler(t.bot, jobs);
-    let sentBeforePolling = false;
-    await t.bot.start({
-      onStart: async () => {
-        await clock.advance(0);
-        sentBeforePolling = t.callsOf("sendMessage").length === 1;
-        await t.bot.stop(); // ends the (fake) polling at once
-      },
-    });
-    expect(sentBeforePolling).toBe(true);
-    expect(t.callsOf("sendMessage")[0]!.payload).toEqual({ chat_id: 9, text: "⏰ due" });
+    // No recipe patches methods of the user's Bot: init, start and stop are still the prototype's.
+    expect(["init", "start", "stop"].filter((m) => Object.prototype.hasOwnProperty.call(t.bot, m))).toEqual([]);
+    await t.bot.init();
+    await clock.advance(0);
+    expect(t.callsOf("sendMessage")).toEqual([]); // the bot starting does not run jobs by itself
+
+    await startScheduler(t.bot, jobs);
+    await startScheduler(t.bot, jobs); // idempotent
+    await clock.advance(0);
+    expect(t.callsOf("sendMessage").map((c) => c.payload)).toEqual([{ chat_id: 9, text: "⏰ due" }]);
+    await stopScheduler(jobs);
+    await stopScheduler(jobs); // idempotent
+    expect(clock.pending).toBe(0);
     await jobs.schedule("remind", { chatId: 9, text: "after stop" }, { delayMs: 10 });
     await clock.advance(100);
     expect(t.callsOf("sendMessage")).toHaveLength(1);
+    await stopScheduler(jobs); // writes the job scheduled after the stop
+    expect(readJobs(path).map((j) => j.data)).toEqual([{ chatId: 9, text: "after stop" }]);
   });
 });
 
@@ -385,7 +397,7 @@ describe.skipIf(!redisAvailable)("job-scheduler, Redis store (BullMQ)", () => {
     await jobs.schedule("remind", { chatId: 1, text: "cancelled" }, { id: "cancel-me", delayMs: 300 });
     expect(await jobs.cancel("cancel-me")).toBe(true);
     expect(await jobs.cancel("cancel-me")).toBe(false);
-    await jobs.schedule("remind", { chatId: 2, text: "repeat" }, { id: "every-hour", every: 60 * MINUTE });
+    await jobs.schedule("remind", { chatId: 2, text: "repeat" }, { id: "every-hour", every: 60 * MINUTE, delayMs: 0 }); // first run now
     await jobs.start(t.bot.api);
     await vi.waitFor(() => expect(t.callsOf("sendMessage")).toHaveLength(1), { timeout: 10_000, interval: 50 });
     expect(await jobs.cancel("every-hour")).toBe(true);
