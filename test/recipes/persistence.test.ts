@@ -10,9 +10,10 @@ import type { Composer } from "grammy";
 import { Redis } from "ioredis";
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BOT_INFO, commandMessage, defaultResult, groupChat, textMessage, type ApiCall } from "../helpers/harness.js";
-import { fixturesDir, renderRecipe, tmpDir, typecheck } from "../helpers/recipes.js";
+import { applyRecipes, copyFixture, fixturesDir, renderRecipe, tmpDir, typecheck } from "../helpers/recipes.js";
 import { redisAvailable, useRedis } from "../helpers/redis.js";
 
 interface SessionData {
@@ -30,6 +31,8 @@ interface PersistenceModule {
   nameConversationCommand: () => Composer<Ctx>;
   getSessionKey: (ctx: Context) => string | undefined;
   getConversationKey: (ctx: Context) => string | undefined;
+  persistenceStorage: () => Storage;
+  closePersistence?: () => Promise<void>;
 }
 
 /** A real Bot whose transport is faked: every API call, also from inside conversations, is recorded. */
@@ -188,7 +191,7 @@ describe("the session key follows the answer", () => {
 });
 
 describe.skipIf(!redisAvailable)("persistence with Redis", () => {
-  const { connect } = useRedis();
+  const { connect, url } = useRedis();
 
   it("two running instances share one session and one conversation", async () => {
     const mod = await load({ store: "redis" });
@@ -211,10 +214,84 @@ describe.skipIf(!redisAvailable)("persistence with Redis", () => {
     expect(await redis.keys("conversation:*")).toEqual([]); // finished conversations leave nothing behind
   });
 
+  it("sessions and conversation state expire ttlDays after their last write; 0 keeps them", async () => {
+    const redis = connect();
+    const withTtl = await load({ store: "redis", ttlDays: 2 });
+    const a = startBot(withTtl, withTtl.createStorage(connect()));
+    await a.bot.handleUpdate(commandMessage("name", "", { from: 8 }));
+    await a.bot.handleUpdate(textMessage("Zed", { from: 8 })); // the session gets a name
+    await a.bot.handleUpdate(commandMessage("name", "", { from: 10 })); // a conversation waits
+    for (const key of ["session:8", "conversation:10_10"]) {
+      const ttl = await redis.ttl(key);
+      expect(ttl).toBeGreaterThan(2 * 86400 - 60);
+      expect(ttl).toBeLessThanOrEqual(2 * 86400);
+    }
+    const forever = await load({ store: "redis" });
+    const b = startBot(forever, forever.createStorage(connect()));
+    await b.bot.handleUpdate(commandMessage("name", "", { from: 9 }));
+    expect(await redis.ttl("conversation:9_9")).toBe(-1);
+  });
+
+  it("closePersistence() closes the default storage's connection (so the process can exit), and may run twice", async () => {
+    const mod = await load({ store: "redis", redisUrlEnv: "TEST_PERSISTENCE_CLOSE" });
+    process.env.TEST_PERSISTENCE_CLOSE = url();
+    try {
+      const storage = mod.persistenceStorage();
+      await storage.sessions.write("session:close", { name: "x" });
+      expect(await storage.sessions.read("session:close")).toEqual({ name: "x" });
+      await mod.closePersistence!();
+      await mod.closePersistence!();
+      await expect(storage.sessions.read("session:close")).rejects.toThrow(/closed/i);
+      // A later use connects again.
+      expect(await mod.persistenceStorage().sessions.read("session:close")).toEqual({ name: "x" });
+      await mod.closePersistence!();
+    } finally {
+      delete process.env.TEST_PERSISTENCE_CLOSE;
+    }
+  });
+
   it("reads the URL from the environment variable and says which one is missing", async () => {
     const mod = await load({ store: "redis", redisUrlEnv: "TEST_PERSISTENCE_REDIS" });
     delete process.env.TEST_PERSISTENCE_REDIS;
     expect(() => mod.createStorage()).toThrow(/TEST_PERSISTENCE_REDIS is not set/);
+  });
+});
+
+describe("conversation versions and shutdown wiring", () => {
+  it("drops a waiting conversation's state when CONVERSATION_VERSION changes", async () => {
+    const rendered = await renderRecipe("persistence", { command: "name" });
+    const source = Object.values(rendered.files)[0]!;
+    const text = readFileSync(source, "utf8");
+    expect(text).toContain("export const CONVERSATION_VERSION = 0;");
+    const bumped = source.replace(/\.ts$/, "-v1.ts");
+    writeFileSync(bumped, text.replace("export const CONVERSATION_VERSION = 0;", "export const CONVERSATION_VERSION = 1;"));
+    const v0 = await rendered.load<PersistenceModule>();
+    const v1 = (await import(pathToFileURL(bumped).href)) as PersistenceModule;
+    const dir = tmpDir("persistence-version");
+
+    const before = startBot(v0, v0.createStorage(dir));
+    await before.bot.handleUpdate(commandMessage("name", "", { from: 7 }));
+    expect(before.texts()).toEqual([[7, "What should I call you? (/cancel to stop)"]]);
+    // The new code no longer replays the old state: the answer is not taken as a name.
+    const after = startBot(v1, v1.createStorage(dir));
+    await after.bot.handleUpdate(textMessage("Alice", { from: 7 }));
+    await after.bot.handleUpdate(commandMessage("whoami", "", { from: 7 }));
+    expect(after.texts()).toEqual([
+      [7, "fallback"],
+      [7, "name: unknown"],
+    ]);
+  });
+
+  it("Redis: closePersistence() is wired to run once the bot has stopped; JSON files need nothing", async () => {
+    const dir = copyFixture("esm-nodenext-factory");
+    const plan = await applyRecipes(dir, [{ id: "persistence", answers: { store: "redis" } }]);
+    expect(plan.manual).toEqual([]);
+    const main = readFileSync(join(dir, "src/main.ts"), "utf8");
+    expect(main).toContain("import { closePersistence } from './recipes/persistence.js'");
+    expect(main).toMatch(/\nawait bot\.start\(\)\nawait closePersistence\(\)\n$/);
+    const files = copyFixture("esm-nodenext-factory");
+    await applyRecipes(files, [{ id: "persistence", answers: { store: "file" } }]);
+    expect(readFileSync(join(files, "src/main.ts"), "utf8")).not.toContain("closePersistence");
   });
 });
 
@@ -225,7 +302,7 @@ describe("variants", () => {
       mkdirSync(join(root, kind), { recursive: true });
       if (kind === "esm") writeFileSync(join(root, kind, "package.json"), JSON.stringify({ type: "module" }));
     }
-    for (const [i, answers] of [{ store: "redis", sessionKey: "chat-user" }, { store: "file", sessionKey: "chat" }, { store: "redis", sessionKey: "user", command: "x" }].entries()) {
+    for (const [i, answers] of [{ store: "redis", sessionKey: "chat-user", ttlDays: 30 }, { store: "file", sessionKey: "chat" }, { store: "redis", sessionKey: "user", command: "x" }].entries()) {
       const { files } = await renderRecipe("persistence", answers);
       for (const kind of ["esm", "cjs"]) copyFileSync(Object.values(files)[0]!, join(root, kind, `variant-${i}.ts`));
     }
