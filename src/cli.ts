@@ -1,5 +1,5 @@
 import { Command, CommanderError, Option } from "commander";
-import { CliError, exitCodeOf } from "./core/errors.js";
+import { asKnownFailure, CliError, exitCodeOf } from "./core/errors.js";
 import { color } from "./ui/colors.js";
 
 // The commands people run most (`--help`, `list`) must stay fast: every
@@ -30,6 +30,8 @@ export function buildProgram(): Command {
     .showSuggestionAfterError(true)
     .exitOverride()
     .configureOutput({ writeErr: () => {}, outputError: () => {} });
+  // Before any command that writes: roll back a commit a killed run left half-done (src/engine/recover.ts).
+  program.hook("preAction", async (_, action) => (await import("./engine/recover.js")).recoverBeforeWriting(action.name(), action.processedArgs, action.opts()));
 
   program
     .command("list")
@@ -123,7 +125,7 @@ export async function main(argv: string[]): Promise<void> {
       process.exitCode = 2;
       return;
     }
-    reportError(error, argv.includes("--verbose"));
+    reportError(asKnownFailure(error), argv.includes("--verbose")); // a full disk is said plainly, not as a bug
     process.exitCode = exitCodeOf(error);
   }
 }

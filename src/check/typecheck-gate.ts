@@ -1,5 +1,5 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { makeScratchDir } from "../core/scratch.js";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import type { DependencyChange } from "../engine/plan-types.js";
 import type { FileChange } from "../engine/tree.js";
@@ -63,7 +63,7 @@ export async function checkPlannedChanges(root: string, changes: FileChange[], d
     return result({ checked: true, newErrors: [], pending: [], runs: 0, typescript: ts.version });
   }
 
-  const scratch = mkdtempSync(join(tmpdir(), "bot-snippet-check-"));
+  const scratch = makeScratchDir("bot-snippet-check-"); // a missing or full TMPDIR: one line, nothing written
   try {
     const mirror = join(scratch, "project");
     buildMirror(root, mirror, changes);

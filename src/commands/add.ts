@@ -1,7 +1,6 @@
 import { failure, usageError } from "../core/errors.js";
 import { VersionRefusal } from "../engine/requirements.js";
 import { commitChanges, revertChanges } from "../engine/commit.js";
-import { recoverInterruptedCommit } from "../engine/journal.js";
 import type { FileChange } from "../engine/tree.js";
 import { findBots, locateBot, planAdd, templateFacts } from "../engine/plan.js";
 import { scanProject } from "../project/scan-project.js";
@@ -49,8 +48,6 @@ export function isInteractive(options: { yes?: boolean; json?: boolean }): boole
 }
 
 export async function addCommand(refs: string[], options: AddOptions): Promise<void> {
-  // An earlier run killed while writing: put its files back before anything else.
-  for (const line of recoverInterruptedCommit(options.cwd)) process.stderr.write(`${color.yellow("!")} ${line}\n`);
   const catalogue = loadCatalogue(options.templates ?? []);
   const recipes = [...new Set(refs)].map((ref) => catalogue.get(ref));
   const snippet = recipes.find((r) => r.manifest.kind === "snippet");

@@ -1,10 +1,12 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, relative, resolve, sep } from "node:path";
 import prompts from "prompts";
 import { failure, usageError } from "../core/errors.js";
+import { cdCommand } from "../core/shell-quote.js";
 import { commitChanges } from "../engine/commit.js";
 import { installDependencies, installFailure } from "../engine/install-dependencies.js";
 import { locateBot, planAdd } from "../engine/plan.js";
+import { makeFolders, missingFolders } from "../engine/safe-path.js";
 import { Tree, type FileChange } from "../engine/tree.js";
 import { detectPackageManager, installAllCommand, type PackageManagerName } from "../project/package-manager.js";
 import { displayPath, findProjectRoot } from "../project/project-root.js";
@@ -65,6 +67,7 @@ export const skeletonFacts: Record<string, JsonValue> = {
 export async function newCommand(dirArg: string, options: NewOptions, named = true): Promise<void> {
   const root = resolve(dirArg);
   if (existsSync(root) && !statSync(root).isDirectory()) throw usageError(`${dirArg} exists and is not a folder`, "choose another name");
+  missingFolders(root, dirArg); // `new afile/sub`: refused before anything is asked or written
   const outer = named ? undefined : findProjectRoot(root);
   if (outer !== undefined && outer !== root) {
     throw usageError(
@@ -88,8 +91,7 @@ export async function newCommand(dirArg: string, options: NewOptions, named = tr
   const pm = detectPackageManager(existsSync(root) ? root : dirname(root), options.pm);
 
   // 1. The skeleton.
-  const createdRoot = !existsSync(root);
-  mkdirSync(root, { recursive: true });
+  const createdRoot = makeFolders(root, dirArg); // the outermost folder this run created (`new a/b/c`: a), removed if it fails
   const skeleton = renderSkeleton(root, {
     name: packageName(root),
     run: runPrefix(pm.name),
@@ -100,7 +102,7 @@ export async function newCommand(dirArg: string, options: NewOptions, named = tr
   try {
     commitChanges(root, skeleton);
   } catch (error) {
-    if (createdRoot) rmSync(root, { recursive: true, force: true });
+    if (createdRoot) rmSync(createdRoot, { recursive: true, force: true });
     throw error;
   }
 
@@ -134,7 +136,7 @@ export async function newCommand(dirArg: string, options: NewOptions, named = tr
   if (report.status === "failed") throw installFailure(root, report);
 
   const steps = [
-    ...(where === "." ? [] : [`cd ${/\s/.test(where) ? `"${where}"` : where}`]),
+    ...(where === "." ? [] : [cdCommand(where)]),
     ...(report.status === "skipped" ? report.commands : []),
     "cp .env.example .env   # then put your bot's token in .env",
     `${runPrefix(pm.name)} dev`,
@@ -267,9 +269,9 @@ function renderSkeleton(root: string, view: Record<string, unknown>): FileChange
 }
 
 /** Undoes the skeleton when the recipes could not be planned or written. */
-function rollBack(root: string, skeleton: FileChange[], createdRoot: boolean): void {
+function rollBack(root: string, skeleton: FileChange[], createdRoot: string | undefined): void {
   if (createdRoot) {
-    rmSync(root, { recursive: true, force: true });
+    rmSync(createdRoot, { recursive: true, force: true });
     return;
   }
   for (const change of skeleton) {

@@ -29,3 +29,16 @@ export function exitCodeOf(error: unknown): number {
   if (error instanceof CliError) return error.kind === "usage" ? 2 : error.kind === "interrupted" ? 130 : 1;
   return 1;
 }
+
+/**
+ * A system error that says something about the machine, not about a bug (a
+ * full disk, a read-only file system), as a one-line failure with its path;
+ * any other error is returned as it is.
+ */
+export function asKnownFailure(error: unknown): unknown {
+  const { code, path } = (error ?? {}) as NodeJS.ErrnoException;
+  const where = path ? `, at ${path}` : "";
+  if (code === "ENOSPC" || code === "EDQUOT") return failure(`no space left on the device (${code}${where})`, "free some space (or point TMPDIR at a folder with room), then run again");
+  if (code === "EROFS") return failure(`a read-only file system (${code}${where})`, "run it where it may write");
+  return error;
+}

@@ -1,6 +1,8 @@
 import { spawn } from "node:child_process";
 import { relative } from "node:path";
 import { failure, type CliError } from "../core/errors.js";
+import { cdCommand } from "../core/shell-quote.js";
+import { packageSpecProblem } from "../recipes/dependency-spec.js";
 import { formatCommand, type PackageManager, type ShellCommand } from "../project/package-manager.js";
 
 /** What happened to the install step of a run (also part of `add --json`). */
@@ -35,9 +37,10 @@ export async function installDependencies(
     status: options.run ? "installed" : "skipped",
   };
   if (!options.run) return report;
-  for (const cmd of commands) {
+  const guarded = commands.map((cmd) => guardArguments(cmd)); // all checked before the first one runs
+  for (const [i, cmd] of commands.entries()) {
     options.log?.(`$ ${formatCommand(cmd)}`);
-    const reason = await run(root, cmd);
+    const reason = await run(root, guarded[i]!);
     if (reason !== undefined) return { ...report, status: "failed", reason };
   }
   return report;
@@ -46,11 +49,33 @@ export async function installDependencies(
 /** The error for a failed install: what failed, and the commands to run by hand. */
 export function installFailure(root: string, report: InstallReport): CliError {
   const where = relative(process.cwd(), root);
-  const cd = where === "" ? "" : `cd ${/\s/.test(where) ? `"${where}"` : where} && `;
+  const cd = where === "" ? "" : `${cdCommand(where)} && `;
   return failure(
     `installing the dependencies failed: ${report.reason ?? "unknown reason"}; the files are written and stay as they are`,
     `install them by hand: ${cd}${report.commands.join(" && ")}`,
   );
+}
+
+/** The flags this CLI itself writes into install commands; every other argument after the verb is a package. */
+const ownFlags = new Set(["--save-dev", "-D", "--dev"]);
+
+/**
+ * The arguments as the package manager gets them: every package argument
+ * must be a valid `name@range` (so none starts with `-` or is a path, URL or
+ * `file:` spec, whoever built the command), and for npm they come after
+ * `--`, which ends its options. Other package managers get no `--` (not all
+ * of them read it as the end of options); the check is what keeps them safe.
+ */
+export function guardArguments(cmd: ShellCommand): ShellCommand {
+  const [verb, ...rest] = cmd.args;
+  if (verb === undefined) return cmd;
+  const flags = rest.filter((a) => ownFlags.has(a));
+  const specs = rest.filter((a) => !ownFlags.has(a));
+  for (const spec of specs) {
+    const problem = packageSpecProblem(spec);
+    if (problem) throw failure(`refused to run ${cmd.command} ${verb}: ${problem}; nothing was installed`, "a dependency must be a valid npm package name with a semver range (check the recipe pack's dependencies)");
+  }
+  return { command: cmd.command, args: [verb, ...flags, ...(specs.length > 0 && cmd.command === "npm" ? ["--"] : []), ...specs] };
 }
 
 /** Undefined on success, else why it failed. */

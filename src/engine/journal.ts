@@ -166,23 +166,33 @@ function isAlive(pid: number): boolean {
   if (pid === process.pid) return true;
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === "EPERM";
   }
+  // A process killed but not yet reaped by its parent (a zombie) answers signal 0: it is gone all the same.
+  try {
+    return !/^\d+ \(.*\) Z/s.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
+  } catch {
+    return true; // no /proc (macOS, Windows): signal 0 is the answer
+  }
 }
+
+/** At most this many folder entries are looked at for stray temporary files (a run in a home folder stays quick). */
+const scanLimit = 20_000;
 
 /** Temporary files left by a run that is no longer alive (`x.ts.bot-snippet-<pid>.tmp`). */
 function strayTemps(root: string): string[] {
   const out: string[] = [];
+  let seen = 0;
   const walk = (dir: string, depth: number) => {
-    if (depth > 20) return;
+    if (depth > 20 || seen > scanLimit) return;
     let entries;
     try {
       entries = readdirSync(dir, { withFileTypes: true });
     } catch {
       return;
     }
+    seen += entries.length;
     for (const e of entries) {
       if (e.isDirectory()) {
         if (!skippedDirs.has(e.name)) walk(join(dir, e.name), depth + 1);
@@ -196,25 +206,50 @@ function strayTemps(root: string): string[] {
   return out;
 }
 
-/**
- * Run first by every command that works in a project: rolls back a commit
- * that was interrupted (its journal is still there) and removes temporary
- * files a dead run left. Returns what it did, for the command to print;
- * empty when there was nothing to do.
- */
-export function recoverInterruptedCommit(rootArg: string): string[] {
-  const root = resolve(rootArg);
-  if (!existsSync(root)) return [];
-  const out: string[] = [];
-  const journal = readJournal(root);
-  if (journal) {
-    const done = rollBack(journal);
-    removeJournal(root);
-    out.push(`an earlier run was interrupted while writing (pid ${journal.pid}, ${journal.startedAt}); rolled it back${done.length > 0 ? `: ${done.join(", ")}` : ""}`);
-  } else {
-    rmSync(journalPath(root), { force: true }); // one cut short, written before any rename
+const isFolder = (path: string) => {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
   }
-  const temps = strayTemps(root);
+};
+
+/** Rolls back the interrupted commit whose journal is keyed by `root`, if any; what it did, for the user. */
+function recoverJournal(root: string): string[] {
+  const journal = readJournal(root);
+  if (!journal) {
+    if (existsSync(journalPath(root))) rmSync(journalPath(root), { force: true }); // one cut short, written before any rename
+    return [];
+  }
+  if (journal.pid !== process.pid && isAlive(journal.pid)) return [`another run (pid ${journal.pid}) is writing in ${root}; its files are left to it`];
+  const done = rollBack(journal);
+  removeJournal(root);
+  return [`an earlier run was interrupted while writing in ${journal.root} (pid ${journal.pid}, ${journal.startedAt}); rolled it back${done.length > 0 ? `: ${done.join(", ")}` : ""}`];
+}
+
+/**
+ * Run before every command that writes (see \`recover.ts\`): rolls back a
+ * commit that was interrupted in the folder or any folder above it (its
+ * journal is still there: a commit's root may be a project above the folder
+ * named) and removes temporary files a dead run left in the folder. Returns
+ * what it did, for the command to print; empty when there was nothing to do.
+ * A path that does not exist yet (\`new a/b/c\`) is looked at from the
+ * nearest folder that does.
+ */
+export function recoverInterruptedCommit(start: string): string[] {
+  let dir = resolve(start);
+  while (!isFolder(dir)) {
+    if (dirname(dir) === dir) return [];
+    dir = dirname(dir);
+  }
+  const out: string[] = [];
+  for (let d = dir; ; d = dirname(d)) {
+    out.push(...recoverJournal(d));
+    if (dirname(d) === d) break;
+  }
+  // Temporary files of an interrupted commit are in its journal; these are the ones a run left without one.
+  const root = resolve(start);
+  const temps = root === dir ? strayTemps(root) : [];
   for (const temp of temps) rmSync(temp, { force: true });
   if (temps.length > 0) out.push(`removed ${temps.length} temporary file(s) left by an interrupted run: ${temps.map((t) => relative(root, t).split(sep).join("/")).join(", ")}`);
   return out;

@@ -1,6 +1,6 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readdirSync, rmSync, writeFileSync } from "node:fs";
+import { makeScratchDir } from "../core/scratch.js";
 import { basename, join } from "node:path";
 import { findPackageHome } from "../check/tsc.js";
 import type { Recipe } from "../recipes/manifest.js";
@@ -23,7 +23,7 @@ export function runRecipeTests(recipes: Recipe[], cwd: string): { diagnostics: D
   if (!home) return { diagnostics, skipped: ["--test skipped: vitest is not installed here (npm i -D vitest)"] };
   const vitest = join(home, "node_modules", "vitest", "vitest.mjs");
   // Our own config (the pack's folder may sit inside a project with another one), caches in the temp folder.
-  const scratch = mkdtempSync(join(tmpdir(), "bot-snippet-test-"));
+  const scratch = makeScratchDir("bot-snippet-test-");
   const config = join(scratch, "vitest.config.mjs");
   writeFileSync(config, `export default { cacheDir: ${JSON.stringify(join(scratch, "cache"))}, test: { include: ["**/*.{test,spec}.?(c|m)[jt]s"], exclude: ["**/node_modules/**"] } };\n`);
   try {

@@ -26,3 +26,15 @@ export function moduleSpecifierProblem(specifier: string): string | undefined {
   if (/^\.{1,2}\/[\w@./~-]*$/.test(specifier)) return undefined;
   return `"${specifier}" is not a module specifier (a package name, node:…, or ./path)`;
 }
+
+/**
+ * A `name@range` (or bare `name`) argument of an install command, checked
+ * again where the package manager is started: whatever built the command, no
+ * argument that is not a valid package name with a semver range reaches it
+ * (nothing starting with `-`, no `file:`, URL or path).
+ */
+export function packageSpecProblem(spec: string): string | undefined {
+  const at = spec.indexOf("@", 1);
+  const name = at === -1 ? spec : spec.slice(0, at);
+  return dependencyNameProblem(name) ?? (at === -1 ? undefined : dependencyRangeProblem(spec.slice(at + 1)));
+}

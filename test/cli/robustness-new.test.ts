@@ -1,0 +1,127 @@
+// `new` and the install step under bad conditions: a file in the way, a recipe
+// refused mid-way, odd folder names, a missing or full TMPDIR, pack
+// dependencies that look like flags. One clear line, nothing left behind.
+import { execFileSync } from "node:child_process";
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { delimiter, join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { cdCommand, shellQuote } from "../../src/core/shell-quote.js";
+import { makeScratchDir } from "../../src/core/scratch.js";
+import { guardArguments } from "../../src/engine/install-dependencies.js";
+import { packageSpecProblem } from "../../src/recipes/dependency-spec.js";
+import { runCli, treeHash } from "../helpers/cli.js";
+import { copyFixture, tmpDir } from "../helpers/recipes.js";
+
+/** A pack with one recipe `evil` writing `target`, with extra manifest fields. */
+function pack(target: string, extra: Record<string, unknown> = {}): string {
+  const dir = tmpDir("robust-pack");
+  mkdirSync(join(dir, "evil"));
+  writeFileSync(
+    join(dir, "evil/recipe.json"),
+    JSON.stringify({ id: "evil", title: "t", description: "d", seeds: [], questions: [], files: [{ template: "x.ts.hbs", target }], edits: [], ...extra }),
+  );
+  writeFileSync(join(dir, "evil/x.ts.hbs"), "export {};\n");
+  return dir;
+}
+
+describe("new in a path that cannot be made", () => {
+  it("refuses `new afile/sub` (afile is a file) in one line, ENOTDIR, nothing written", () => {
+    const base = tmpDir("enotdir");
+    writeFileSync(join(base, "afile"), "a file\n");
+    const before = treeHash(base);
+    const r = runCli(["new", "afile/sub", "--yes", "--no-install"], { cwd: base });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^error afile is a file, so the folder afile\/sub cannot be created \(ENOTDIR\); nothing was written\n/);
+    expect(r.stderr).not.toMatch(/this is a bug|\n\s+at /);
+    expect(treeHash(base)).toBe(before);
+  });
+});
+
+describe("a failed `new a/b/c` removes every folder it created", () => {
+  it.each([
+    ["a recipe refused while planning (a target outside the project)", "../escaped.ts"],
+    ["a write that fails mid-way (a file where the recipe needs a folder)", "package.json/x.ts"],
+  ])("%s", (_, target) => {
+    const base = tmpDir("new-abc");
+    const before = treeHash(base);
+    const r = runCli(["new", "a/b/c", "--yes", "--no-install", "--recipes", "evil", "--templates", pack(target)], { cwd: base });
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).not.toMatch(/this is a bug/);
+    expect(existsSync(join(base, "a"))).toBe(false);
+    expect(treeHash(base)).toBe(before);
+  });
+
+  it("keeps the folders that were there before (only a/b existed: c goes, a/b stay)", () => {
+    const base = tmpDir("new-abc-some");
+    mkdirSync(join(base, "a/b"), { recursive: true });
+    const r = runCli(["new", "a/b/c", "--yes", "--no-install", "--recipes", "evil", "--templates", pack("../escaped.ts")], { cwd: base });
+    expect(r.code).not.toBe(0);
+    expect(existsSync(join(base, "a/b"))).toBe(true);
+    expect(readdirSync(join(base, "a/b"))).toEqual([]);
+  });
+});
+
+describe("the Next: line after new", () => {
+  const names = ["my bot", "it's $(touch pwned) `x` \"q\" & ; | *", "-dash", "ünïcode bot"];
+  it.each(names)("quotes %j so that a POSIX shell enters exactly that folder", (name) => {
+    const base = tmpDir("next-line");
+    const r = runCli(["new", "--yes", "--no-install", "--", name], { cwd: base });
+    expect(r.code).toBe(0);
+    const cd = r.stderr.split("\n").find((l) => l.trim().startsWith("cd "))!.trim();
+    expect(cd).toBe(cdCommand(name, "linux"));
+    const pwd = execFileSync("sh", ["-c", `${cd} && pwd -P`], { cwd: base, encoding: "utf8" }).trim();
+    expect(pwd.endsWith(`/${name}`)).toBe(true);
+    expect(existsSync(join(base, "pwned"))).toBe(false);
+  });
+
+  it("leaves plain names bare and uses double quotes on Windows", () => {
+    expect(shellQuote("my-bot")).toBe("my-bot");
+    expect(shellQuote("a b", "win32")).toBe('"a b"');
+    expect(cdCommand("-x", "linux")).toBe("cd ./-x");
+  });
+});
+
+describe("a missing or full TMPDIR", () => {
+  it("add --check with TMPDIR pointing at a missing folder: one line naming it, nothing written", () => {
+    const dir = copyFixture("cjs-single");
+    const before = treeHash(dir);
+    const r = runCli(["add", "error-handler", "--yes", "--check", "--no-install", "--cwd", dir], { env: { TMPDIR: join(dir, "no-such-tmp") } });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/error the temporary folder .*no-such-tmp does not exist \(ENOENT\); nothing was written\n.*TMPDIR/);
+    expect(r.stderr).not.toMatch(/this is a bug|\n\s+at /);
+    expect(treeHash(dir)).toBe(before);
+  });
+
+  it("a full one (ENOSPC injected into the call that makes the scratch folder) is said plainly", () => {
+    const full = () => {
+      throw Object.assign(new Error("ENOSPC: no space left on device, mkdtemp"), { code: "ENOSPC" });
+    };
+    expect(() => makeScratchDir("x-", full)).toThrow(/the temporary folder .* is full \(no space left on the device\) \(ENOSPC\); nothing was written/);
+  });
+});
+
+describe("install arguments from a pack", () => {
+  it("go after -- for npm, and anything that is not name@range is refused before any command runs", () => {
+    expect(guardArguments({ command: "npm", args: ["install", "grammy@^1.46.0", "@grammyjs/runner@^2.0.3"] }).args).toEqual(["install", "--", "grammy@^1.46.0", "@grammyjs/runner@^2.0.3"]);
+    expect(guardArguments({ command: "npm", args: ["install", "--save-dev", "fast-check@^4.0.0"] }).args).toEqual(["install", "--save-dev", "--", "fast-check@^4.0.0"]);
+    expect(guardArguments({ command: "pnpm", args: ["add", "-D", "x@1"] }).args).toEqual(["add", "-D", "x@1"]);
+    expect(guardArguments({ command: "npm", args: ["install"] }).args).toEqual(["install"]);
+    for (const bad of ["--prefix=/tmp/OUT", "-g", "evil@file:/tmp/evil", "evil@git+https://x/y", "evil@--foo", "../evil"]) {
+      expect(() => guardArguments({ command: "npm", args: ["install", bad] }), bad).toThrow(/refused to run npm install: .*nothing was installed/);
+      expect(packageSpecProblem(bad), bad).toBeDefined();
+    }
+  });
+
+  it("reach the package manager separated from its options (a fake npm records its argv)", () => {
+    const bin = tmpDir("fake-npm");
+    const log = join(bin, "argv.txt");
+    writeFileSync(join(bin, "npm"), `#!/bin/sh\nprintf '%s\\n' "$@" > '${log}'\n`);
+    chmodSync(join(bin, "npm"), 0o755);
+    const dir = copyFixture("cjs-single");
+    const r = runCli(["add", "evil", "--yes", "--no-check", "--pm", "npm", "--cwd", dir, "--templates", pack("x.ts", { dependencies: [{ name: "left-pad", version: "^1.3.0" }] })], {
+      env: { PATH: `${bin}${delimiter}${process.env.PATH ?? ""}` },
+    });
+    expect(r.code).toBe(0);
+    expect(readFileSync(log, "utf8").split("\n").filter(Boolean)).toEqual(["install", "--", "left-pad@^1.3.0"]);
+  });
+});
