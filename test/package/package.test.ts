@@ -1,11 +1,13 @@
-// The package as users get it: `npm pack` the built project, install the
-// tarball into a folder outside the repo from the npm cache (offline), and
-// run the installed bin: --help, list, new, add, and `npm create bot-snippet`.
-// This proves `bin`, `files` and the bundled templates work as published.
-import { spawnSync, type SpawnSyncReturns } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+// The package as users get it: `npm pack` a clean tree (the repository's
+// files as a fresh clone has them: no dist/, so only `prepack` can build it),
+// install the tarball into a folder outside the repo from the npm cache
+// (offline), and run the installed bin: --help, list, new, add, and
+// `npm create bot-snippet`. This proves `prepack`, `bin`, `files` and the
+// bundled templates work as published.
+import { execFileSync, spawnSync, type SpawnSyncReturns } from "node:child_process";
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fixturesDir, repoRoot } from "../helpers/recipes.js";
 
@@ -23,12 +25,27 @@ describe("the packed tarball, installed offline", () => {
   let binPath: string;
   const run = (args: string[], cwd: string) => sh(process.execPath, [binPath, ...args], cwd);
 
+  let packedFiles: string[];
+
   beforeAll(() => {
-    if (!existsSync(join(repoRoot, "dist/src/cli.js"))) throw new Error("dist/ is missing: run `npm run build` first (`npm test` does)");
     work = mkdtempSync(join(tmpdir(), "bot-snippet-pack-"));
-    const packed = sh(npm, ["pack", "--json", "--pack-destination", work], repoRoot);
+    // A clean tree: the files git would check out (tracked, and new ones not ignored), no dist/, no node_modules.
+    const clean = join(work, "clone");
+    const files = execFileSync("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard"], { cwd: repoRoot, encoding: "utf8" }).split("\0").filter(Boolean);
+    for (const file of files) {
+      const from = join(repoRoot, file);
+      if (!existsSync(from) || !statSync(from).isFile()) continue; // deleted in the working tree
+      mkdirSync(dirname(join(clean, file)), { recursive: true });
+      copyFileSync(from, join(clean, file));
+    }
+    expect(existsSync(join(clean, "dist"))).toBe(false);
+    // `npm ci` would install these; offline, the repo's own are linked in.
+    symlinkSync(join(repoRoot, "node_modules"), join(clean, "node_modules"), "junction");
+    const packed = sh(npm, ["pack", "--json", "--pack-destination", work], clean);
     expect(packed.status, explain(packed)).toBe(0);
-    const tarball = join(work, (JSON.parse(packed.stdout) as Array<{ filename: string }>)[0]!.filename);
+    const manifest = (JSON.parse(packed.stdout) as Array<{ filename: string; files: Array<{ path: string }> }>)[0]!;
+    packedFiles = manifest.files.map((f) => f.path);
+    const tarball = join(work, manifest.filename);
 
     app = join(work, "app");
     mkdirSync(app);
@@ -42,6 +59,10 @@ describe("the packed tarball, installed offline", () => {
 
   afterAll(() => {
     if (work) rmSync(work, { recursive: true, force: true });
+  });
+
+  it("prepack built dist/ into the tarball of a tree that had none; LICENSE and README are in it", () => {
+    expect(packedFiles).toEqual(expect.arrayContaining(["dist/src/cli.js", "LICENSE", "README.md", "package.json"]));
   });
 
   it("ships bin, dist and templates (with the new-bot skeleton), not the tests", () => {
@@ -87,6 +108,13 @@ describe("the packed tarball, installed offline", () => {
     expect(added.status, explain(added)).toBe(0);
     expect(existsSync(join(dir, "src/recipes/error-handler.ts"))).toBe(true);
     expect(readFileSync(join(dir, "src/bot.ts"), "utf8")).toContain("bot.catch(handleBotError)");
+  });
+
+  it("npm create bot-snippet <dir> --recipes …: npm keeps the flag, the CLI says to put -- before it", () => {
+    const swallowed = sh(npm, ["create", "bot-snippet", "--offline", "swallowed", "--recipes", "error-handler"], app);
+    expect(swallowed.status).not.toBe(0);
+    expect(swallowed.stderr).toContain("run: npm create bot-snippet swallowed -- --recipes error-handler");
+    expect(existsSync(join(app, "swallowed"))).toBe(false);
   });
 
   it("npm create bot-snippet <dir>: the create-bot-snippet bin, through npm exec", () => {
