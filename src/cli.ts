@@ -53,7 +53,7 @@ export function buildProgram(): Command {
   program
     .command("add")
     .argument("<recipes...>", "recipe ids")
-    .description("add recipes to the grammY project in the current folder")
+    .description("add recipes to the grammY project you are in (the nearest package.json at or above this folder)")
     .option("--cwd <dir>", "the project, or a folder in it (the nearest package.json above is the root)", ".")
     .option("-y, --yes", "take defaults, never prompt")
     .option("--set <key=value>", "answer a question (repeatable; lists comma-separated; recipe.key=value for one recipe)", collect)
@@ -90,7 +90,7 @@ export function buildProgram(): Command {
   );
   program.addHelpText(
     "after",
-    "\nWithout a command: in a folder with a grammY bot, pick recipes to add;\nelsewhere (or with a folder name) create a new bot, like `new`.",
+    "\nWithout a command: inside a grammY project (or any folder in it), pick recipes to add;\nelsewhere (or with a folder name) create a new bot, like `new`.\nWith npm create, flags go after --: npm create bot-snippet my-bot -- --recipes error-handler",
   );
 
   program
