@@ -6,9 +6,10 @@ import type { Update } from "grammy/types";
 import { Redis } from "ioredis";
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Bot } from "grammy";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { apiError, commandMessage, createTestBot, groupChat, privateChat, textMessage, user, type TestBot } from "../helpers/harness.js";
-import { fixturesDir, renderRecipe, tmpDir, typecheck } from "../helpers/recipes.js";
+import { applyRecipes, copyFixture, fixturesDir, renderRecipe, tmpDir, typecheck } from "../helpers/recipes.js";
 import { redisAvailable, useRedis } from "../helpers/redis.js";
 
 type BroadcastMessage = { kind: "text"; text: string } | { kind: "copy"; fromChatId: number; messageId: number };
@@ -24,11 +25,14 @@ interface Store {
   remove(chatId: number): Promise<void>;
   list(): Promise<number[]>;
   loadJob(): Promise<BroadcastJob | undefined>;
+  saveJob(job: BroadcastJob): Promise<void>;
+  clearJob(): Promise<void>;
 }
 interface Broadcaster {
   start(api: Api, message: BroadcastMessage, adminChatId: number): Promise<boolean>;
   resume(api: Api): Promise<void>;
   done(): Promise<BroadcastJob | undefined>;
+  stop(): Promise<void>;
 }
 interface Options {
   store?: Store;
@@ -44,6 +48,9 @@ interface BroadcastModule {
   createBroadcaster: (options?: Options) => Broadcaster;
   trackSubscribers: (store?: Store, log?: (m: string, e: unknown) => void) => MiddlewareFn<Context>;
   broadcastCommand: (broadcaster?: Broadcaster, admins?: Iterable<number>) => Composer<Context>;
+  broadcastStore: () => Store;
+  stopBroadcast: () => Promise<void>;
+  redact: (value: unknown) => string;
   MESSAGES_PER_SECOND: number;
 }
 
@@ -332,8 +339,162 @@ describe("the broadcast", () => {
   });
 });
 
+describe("stopping, crashes, privacy and logs", () => {
+  const timeouts = () => process.getActiveResourcesInfo().filter((r) => r === "Timeout").length;
+
+  it("stop() ends a paced broadcast at once, leaves no timer behind, and a restart resumes it without a duplicate", { timeout: 10_000 }, async () => {
+    const mod = await load();
+    const dir = tmpDir("broadcast-stop");
+    const baseline = timeouts();
+    // Real timers: one message a second, so the broadcast is still pacing when stopped.
+    const first = setup(mod, mod.createStore(dir), { now: Date.now, perSecond: 1 });
+    await subscribe(first.t, 1, 2, 3);
+    await first.t.send(commandMessage("broadcast", "x", { from: ADMIN }));
+    const stoppedAt = Date.now();
+    await first.broadcaster.stop();
+    expect(Date.now() - stoppedAt).toBeLessThan(500);
+    expect(timeouts()).toBe(baseline); // nothing keeps the process alive
+    const before = sendsTo(first.sent);
+    expect(before.length).toBeLessThan(4);
+    expect(await first.broadcaster.start(first.t.bot.api, { kind: "text", text: "y" }, ADMIN)).toBe(false); // nothing starts after stop()
+
+    const second = setup(mod, mod.createStore(dir), fakeClock());
+    await second.t.send(textMessage("hello", { from: 1 }));
+    expect(await second.broadcaster.done()).toMatchObject({ delivered: 4, total: 4 });
+    expect([...before, ...sendsTo(second.sent)].sort((a, b) => Number(a) - Number(b))).toEqual([1, 2, 3]);
+  });
+
+  it("stop() while waiting out a 429 gives that chat back: after a restart it gets the message, once", { timeout: 10_000 }, async () => {
+    const mod = await load();
+    const dir = tmpDir("broadcast-stop-429");
+    let clock = 0;
+    const first = setup(mod, mod.createStore(dir), { now: () => clock, sleep: (ms) => (ms >= 30_000 ? new Promise<void>(() => {}) : ((clock += ms), Promise.resolve())) });
+    first.t.respond((method, payload) => (method === "sendMessage" && payload.chat_id === 2 ? apiError(429, "Too Many Requests: retry after 60", { retry_after: 60 }) : undefined));
+    await subscribe(first.t, 1, 2, 3);
+    await first.t.send(commandMessage("broadcast", "x", { from: ADMIN }));
+    await vi.waitFor(() => expect(first.t.callsOf("sendMessage").some((c) => c.payload.chat_id === 2)).toBe(true));
+    await first.broadcaster.stop();
+    expect((await mod.createStore(dir).loadJob())?.cursor).toBe(1);
+
+    const second = setup(mod, mod.createStore(dir), fakeClock());
+    await second.t.send(textMessage("hello", { from: 1 }));
+    await second.broadcaster.done();
+    expect(sendsTo(second.sent)).toEqual([2, 3]);
+  });
+
+  it("a crash between a send and the save after it never sends that chat the message again", async () => {
+    const mod = await load();
+    const dir = tmpDir("broadcast-crash-after-send");
+    const store = mod.createStore(dir);
+    let armed = false;
+    // The process dies right after Telegram accepted the message for chat 2, before anything else is saved.
+    const dying: Store = {
+      ...store,
+      saveJob: async (job) => {
+        if (armed) {
+          armed = false;
+          throw new Error("process killed between sendMessage and the save");
+        }
+        await store.saveJob(job);
+      },
+    };
+    const first = setup(mod, dying, { ...fakeClock(), log: () => {} });
+    first.t.respond((method, payload) => {
+      if (method === "sendMessage" && payload.chat_id === 2) armed = true;
+      return undefined;
+    });
+    await subscribe(first.t, 1, 2, 3, 4);
+    await first.t.send(commandMessage("broadcast", "x", { from: ADMIN }));
+    expect(await first.broadcaster.done()).toBeUndefined(); // it died
+    expect(sendsTo(first.sent)).toEqual([1, 2]);
+
+    const second = setup(mod, mod.createStore(dir), fakeClock());
+    await second.t.send(textMessage("hello", { from: 1 }));
+    await second.broadcaster.done();
+    expect(sendsTo(second.sent)).toEqual([3, 4]); // not 2 again
+  });
+
+  it("reports progress privately to the admin who sent /broadcast in a group, never into the group", async () => {
+    const mod = await load();
+    const fake = fakeClock();
+    const { t, broadcaster } = setup(mod, mod.createStore(tmpDir("broadcast-group")), fake);
+    await subscribe(t, 1, 2);
+    await t.send(commandMessage("broadcast", "x", { from: ADMIN, chat: groupChat(-100) }));
+    await broadcaster.done();
+    await t.send(commandMessage("broadcast", "again", { from: ADMIN, chat: groupChat(-100) }));
+    expect(t.calls.filter((c) => c.payload.chat_id === -100)).toEqual([]);
+    expect(t.callsOf("sendMessage").filter((c) => c.payload.chat_id === ADMIN).map((c) => c.payload.text)).toEqual([
+      "Broadcast to 2 chats started.",
+      "Broadcast finished. 2/2 done: 2 delivered, 0 removed (blocked the bot or gone), 0 failed.",
+      "Broadcast to 2 chats started.",
+    ]);
+  });
+
+  it("an admin the bot cannot message privately is told so in the group, and nothing is sent", async () => {
+    const mod = await load();
+    const { t, broadcaster } = setup(mod, mod.createStore(tmpDir("broadcast-group-403")), fakeClock());
+    t.respond((method, payload) => (method === "sendMessage" && payload.chat_id === ADMIN ? apiError(403, "Forbidden: bot can't initiate conversation with a user") : undefined));
+    await subscribe(t, 1);
+    await t.send(commandMessage("broadcast", "x", { from: ADMIN, chat: groupChat(-100) }));
+    await broadcaster.done();
+    expect(sendsTo(t.calls.map((c) => ({ method: c.method, chat: c.payload.chat_id }))).filter((c) => c !== -100)).toEqual([]);
+    expect(t.callsOf("sendMessage").filter((c) => c.payload.chat_id === -100).map((c) => c.payload.text)).toEqual([
+      "I cannot message you privately, where I report the broadcast's progress: open a chat with me, press Start, then send /broadcast again.",
+    ]);
+  });
+
+  it("logs a real network failure without the bot token", async () => {
+    const mod = await load();
+    const token = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsawq";
+    const bot = new Bot(token, { client: { apiRoot: "http://127.0.0.1:1" } });
+    const store = mod.createStore(tmpDir("broadcast-redact"));
+    await store.add(1);
+    await store.saveJob({ message: { kind: "text", text: "x" }, adminChatId: ADMIN, cursor: null, total: 1, delivered: 0, removed: 0, failed: 0 } as BroadcastJob);
+    const errors: string[] = [];
+    const spy = vi.spyOn(console, "error").mockImplementation((...args: unknown[]) => void errors.push(args.map(String).join(" ")));
+    try {
+      const broadcaster = mod.createBroadcaster({ store, ...fakeClock() });
+      await broadcaster.resume(bot.api);
+      expect(await broadcaster.done()).toMatchObject({ failed: 1 });
+    } finally {
+      spy.mockRestore();
+    }
+    const text = errors.join("\n");
+    expect(text).toContain("Broadcast to chat 1 failed");
+    expect(text).toContain("127.0.0.1"); // the error is there, with where it went…
+    expect(text).toContain("[bot token]");
+    expect(text).not.toContain(token.split(":")[1]); // …but not the token
+    expect(mod.redact(`https://api.telegram.org/bot${token}/getMe`)).toBe("https://api.telegram.org/bot[bot token]/getMe");
+  });
+
+  it("stopBroadcast() is wired to run once the bot has stopped", async () => {
+    const dir = copyFixture("esm-nodenext-factory");
+    const plan = await applyRecipes(dir, [{ id: "broadcast", answers: { userIds: [ADMIN] } }]);
+    expect(plan.manual).toEqual([]);
+    const main = readFileSync(join(dir, "src/main.ts"), "utf8");
+    expect(main).toContain("import { stopBroadcast } from './recipes/broadcast.js'");
+    expect(main).toMatch(/\nawait bot\.start\(\)\nawait stopBroadcast\(\)\n$/);
+  });
+});
+
 describe.skipIf(!redisAvailable)("the Redis store", () => {
-  const { connect } = useRedis();
+  const { connect, url } = useRedis();
+
+  it("stopBroadcast() closes the default store's Redis connection, and may run twice", async () => {
+    const mod = await load({ store: "redis", redisUrlEnv: "TEST_BROADCAST_CLOSE" });
+    process.env.TEST_BROADCAST_CLOSE = url();
+    try {
+      const store = mod.broadcastStore();
+      await store.add(5);
+      expect(await store.list()).toContain(5);
+      await mod.stopBroadcast();
+      await mod.stopBroadcast();
+      await expect(store.list()).rejects.toThrow(/closed/i);
+    } finally {
+      delete process.env.TEST_BROADCAST_CLOSE;
+      await connect().del("broadcast:subscribers"); // the next test counts its own subscribers
+    }
+  });
 
   it("tracks subscribers in a set shared by processes, and a broadcast removes blocked users from it", async () => {
     const mod = await load({ store: "redis" });
