@@ -28,7 +28,7 @@ export async function runAddGate(root: string, plan: Plan, options: GateOptions,
     return undefined;
   }
   const seconds = (result.ms / 1000).toFixed(1);
-  for (const e of result.pending) log(`checked again once installed: ${at(e)} ${e.message}`);
+  if (result.pending.length > 0) log(`${result.pending.length} diagnostic${result.pending.length === 1 ? "" : "s"} in files that import not-yet-installed packages will be checked after install`);
   if (result.newErrors.length === 0) {
     log(`✓ type-checked with TypeScript ${result.typescript} and your tsconfig.json: no new errors (${seconds} s)`);
     return result;

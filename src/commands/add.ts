@@ -10,6 +10,8 @@ import { choose, confirm, promptAsk } from "../ui/ask.js";
 import { color } from "../ui/colors.js";
 import { formatDiff, formatSummary, planToJson } from "../ui/print-plan.js";
 import { answersFor, givenAnswers } from "./collect-answers.js";
+import { exampleAnswer } from "../recipes/example-answers.js";
+import type { Answers, JsonValue, Question, Recipe } from "../recipes/manifest.js";
 import { runAddGate } from "../check/add-gate.js";
 import { checkInstalled } from "../check/typecheck-gate.js";
 import type { TscDiagnostic } from "../check/tsc.js";
@@ -42,7 +44,10 @@ export interface AddOptions {
   bot?: string;
 }
 
-/** Whether prompts may be shown: a terminal on stdin, not CI, not --yes, not --json. */
+/**
+ * Whether prompts may be shown: a terminal on stdin, not CI, not --yes, not
+ * --json (which, in a terminal and without --yes, refuses to answer for the user instead).
+ */
 export function isInteractive(options: { yes?: boolean; json?: boolean }): boolean {
   return !options.yes && !options.json && process.stdin.isTTY === true && !process.env.CI;
 }
@@ -58,7 +63,7 @@ export async function addCommand(refs: string[], options: AddOptions): Promise<v
     );
   }
   const interactive = isInteractive(options);
-  const given = givenAnswers(recipes, options.set, options.answers);
+  const given = givenAnswers(recipes, options.set, options.answers, catalogue.recipes);
 
   const entry = options.entry ? safeProjectPath(options.cwd, options.entry, "--entry") : undefined;
   const project = scanProject(options.cwd, entry);
@@ -66,8 +71,9 @@ export async function addCommand(refs: string[], options: AddOptions): Promise<v
   let bot = options.bot;
   const bots = findBots(project).filter((b) => b.site.kind !== "unwireable");
   if (!bot && interactive && bots.length > 1) bot = await choose("This project has several grammY bots; which one do the recipes go into?", bots.map((b) => ({ title: b.label, value: `${b.file}:${b.site.line}` })));
+  if (!bot && bots.length > 1) throw severalBots(bots, options.entry !== undefined);
   const facts = templateFacts(project, locateBot(project, bot));
-  const answers = await answersFor(recipes, given, facts, interactive ? (r) => promptAsk(r.ref) : undefined);
+  const answers = await answersOf(recipes, given, facts, options, interactive);
 
   const pm = detectPackageManager(project.root, options.pm);
   const request = {
@@ -92,7 +98,8 @@ export async function addCommand(refs: string[], options: AddOptions): Promise<v
 
   const nothing = plan.changes.length === 0;
   if (options.json) {
-    const write = !options.dryRun && !nothing;
+    // --json is an output format: it writes only when --yes says so.
+    const write = options.yes === true && !options.dryRun && !nothing;
     const gate = write ? await runAddGate(project.root, plan, options) : undefined;
     const locks = readLockfiles(project.root);
     if (write) commitChanges(project.root, plan.changes);
@@ -100,11 +107,13 @@ export async function addCommand(refs: string[], options: AddOptions): Promise<v
     if (install?.status === "installed" && gate?.baseline) await verifyInstalled(project.root, plan, gate.baseline, locks, options, () => {});
     process.stdout.write(`${JSON.stringify({ ...(planToJson(plan, write) as object), ...(install && { install }) }, null, 2)}\n`);
     if (install?.status === "failed") throw installFailure(project.root, install);
+    if (!write && !nothing && !options.dryRun) process.stderr.write(color.dim("--json without --yes: nothing was written; add --yes to write the plan\n"));
     return;
   }
   if (nothing) {
+    // The notes were printed when the recipes were added: not again on every re-run.
     process.stderr.write(`${color.green("✓")} ${recipes.map((r) => r.ref).join(", ")}: already applied, nothing to do\n`);
-    const rest = formatSummary(plan, process.stderr);
+    const rest = formatSummary(plan, process.stderr, { notes: false });
     if (rest) process.stderr.write(`${rest}\n`);
     return;
   }
@@ -126,6 +135,45 @@ export async function addCommand(refs: string[], options: AddOptions): Promise<v
   const install = await installAdded(project.root, plan, options);
   if (install?.status === "failed") throw installFailure(project.root, install);
   if (install?.status === "installed" && gate?.baseline) await verifyInstalled(project.root, plan, gate.baseline, locks, options, log);
+}
+
+/**
+ * The answers of every recipe. Interactive: unanswered questions are asked.
+ * `--json` without `--yes` in a terminal answers nothing for the user: it
+ * refuses, naming every question left unanswered. Otherwise (no terminal,
+ * `--yes`) defaults are taken.
+ */
+async function answersOf(recipes: Recipe[], given: Map<Recipe, Record<string, unknown>>, facts: Record<string, JsonValue>, options: AddOptions, interactive: boolean): Promise<Map<Recipe, Answers>> {
+  if (interactive) return answersFor(recipes, given, facts, (r) => promptAsk(r.ref));
+  const terminal = process.stdin.isTTY === true && !process.env.CI;
+  if (!(options.json && !options.yes && terminal)) return answersFor(recipes, given, facts);
+  const unanswered: string[] = [];
+  const note = (recipe: Recipe) => async (q: Question, initial: JsonValue | undefined) => {
+    unanswered.push(`${recipe.ref}.${q.name}`);
+    return initial ?? exampleAnswer(q);
+  };
+  try {
+    const answers = await answersFor(recipes, given, facts, note);
+    if (unanswered.length === 0) return answers;
+  } catch (error) {
+    if (unanswered.length === 0) throw error;
+  }
+  throw usageError(
+    `--json answers no question for you: ${unanswered.length === 1 ? `${unanswered[0]} is` : `${unanswered.join(", ")} are`} not answered`,
+    "answer with --set key=value or --answers <file>, or pass --yes to take the defaults (--yes --json writes; add --dry-run to only print the plan)",
+  );
+}
+
+/** Several bots and no --bot: how to choose one. */
+function severalBots(bots: Array<{ file: string; site: { line: number; variable?: string; className?: string }; label: string }>, entryGiven: boolean): Error {
+  const [first] = bots;
+  const name = first!.site.className ?? first!.site.variable;
+  const byName = name !== undefined && bots.filter((b) => (b.site.className ?? b.site.variable) === name).length === 1 ? ` or --bot ${name}` : "";
+  const files = new Set(bots.map((b) => b.file)).size;
+  return usageError(
+    `found ${bots.length} grammY bots: ${bots.map((b) => b.label).join(", ")}`,
+    `choose the one to edit with --bot <file:line>, for example --bot ${first!.file}:${first!.site.line}${byName}${files > 1 && !entryGiven ? " (or --entry <file>)" : ""}`,
+  );
 }
 
 /** The lockfiles of the project as they are now (undefined: absent), to put back on a rollback. */

@@ -1,5 +1,6 @@
 import { usageError } from "../core/errors.js";
 import type { Answers, Condition, JsonValue, Question, RecipeManifest } from "./manifest.js";
+import { exampleAnswer } from "./example-answers.js";
 import { checkFormat } from "./validators.js";
 
 /** Asks one question interactively; supplied by the UI layer (prompts), never by core code. */
@@ -48,7 +49,7 @@ export async function resolveAnswers(manifest: RecipeManifest, options: ResolveO
     } else {
       throw usageError(
         `recipe "${manifest.id}" needs an answer for "${q.name}" (${q.message})`,
-        `pass --set ${q.name}=${exampleFor(q)} or run interactively`,
+        `pass --set ${q.name}=${hintValue(q)} or run interactively`,
       );
     }
   }
@@ -71,28 +72,96 @@ function fallbackValue(q: Question): JsonValue {
   }
 }
 
-function exampleFor(q: Question): string {
+/**
+ * A `--set` value for a hint that passes every rule of the question: the
+ * user's own value brought inside the rule when that is possible (50 with
+ * min 200 becomes 200; "12,-5" becomes "12"), else the default, else an
+ * example answer adjusted to the rule. Never a value the rule refuses.
+ */
+export function hintValue(q: Question, raw?: unknown): string {
+  for (const candidate of hintCandidates(q, raw)) {
+    if (candidate === undefined) continue;
+    if (checkAnswer(q, candidate).problem === undefined) return shellWord(setText(candidate));
+  }
+  return placeholder(q);
+}
+
+/** The form of a `--set` value for a question: `<n>`, `<a,b>`, `true|false`… */
+export function placeholder(q: Question): string {
   switch (q.type) {
     case "integer":
-      return "42";
+      return "<n>";
     case "boolean":
-      return "true";
+      return "true|false";
     case "select":
-      return q.choices[0]?.value ?? "value";
+      return q.choices.map((c) => c.value).join("|");
     case "multiselect":
-      return q.choices.map((c) => c.value).slice(0, 2).join(",");
+      return "<a,b>";
     case "list":
-      return q.of === "integer" ? "123,456" : "a,b";
+      return q.of === "integer" ? "<n,n>" : "<a,b>";
     case "string":
-      return "value";
+      return "<text>";
+  }
+}
+
+/** How a value is written after `--set key=`. */
+function setText(value: unknown): string {
+  return Array.isArray(value) ? value.map(String).join(",") : String(value);
+}
+
+function hintCandidates(q: Question, raw: unknown): unknown[] {
+  const example = exampleAnswer(q);
+  switch (q.type) {
+    case "integer": {
+      const n = typeof raw === "number" ? raw : typeof raw === "string" && /^\s*-?\d+\s*$/.test(raw) ? Number(raw) : undefined;
+      const clamp = (x: number) => Math.min(q.max ?? x, Math.max(q.min ?? x, x));
+      return [n === undefined || !Number.isSafeInteger(n) ? undefined : clamp(n), q.default, clamp(typeof example === "number" ? example : 1), q.min, q.max];
+    }
+    case "list": {
+      // The items of the user's answer that pass on their own, within the count limits.
+      let kept: unknown[] | undefined;
+      if (raw !== undefined) {
+        const items = toItems(raw).filter((i) => checkAnswer({ ...q, min: 1, max: undefined, unique: false }, [i]).problem === undefined);
+        const distinct = q.unique ? [...new Map(items.map((i) => [String(i).trim(), i])).values()] : items;
+        kept = distinct.slice(0, q.max ?? distinct.length);
+        if (kept.length === 0 && (q.min ?? 0) > 0) kept = undefined;
+      }
+      const base = Array.isArray(example) ? example : [];
+      // An example repeated up to the fewest items the rule asks for, distinct when it must be.
+      const grown = Array.from({ length: Math.max(q.min ?? 0, base.length) }, (_, i) =>
+        typeof base[0] === "number" ? base[0] + (q.unique ? i : 0) : `${String(base[0] ?? "item")}${q.unique && i > 0 ? i + 1 : ""}`,
+      );
+      return [kept, q.default, base, grown];
+    }
+    case "string": {
+      const cut = typeof raw === "string" && q.maxLength !== undefined ? raw.slice(0, q.maxLength) : undefined;
+      return [cut, q.default, example];
+    }
+    default:
+      return [q.default, example];
   }
 }
 
 /** Turns a raw answer (a `--set` string or a JSON value) into the question's type, or throws. */
 export function coerceAnswer(recipeId: string, q: Question, raw: unknown): JsonValue {
-  const fail = (expected: string): never => {
-    throw usageError(`invalid answer for ${recipeId}.${q.name}: ${JSON.stringify(raw)}: ${expected}`, `pass --set ${q.name}=${exampleFor(q)}`);
-  };
+  const result = checkAnswer(q, raw);
+  if (result.problem === undefined) return result.value;
+  throw Object.assign(usageError(`invalid answer for ${recipeId}.${q.name}: ${JSON.stringify(raw)}: ${result.problem}`, `pass --set ${q.name}=${hintValue(q, raw)}`), {
+    problem: result.problem,
+  });
+}
+
+/** A `--set` value as typed in a shell: quoted when it has spaces or shell characters. */
+function shellWord(value: string): string {
+  return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replace(/'/g, "'\\''")}'`;
+}
+
+/** The answer in the question's type, or what is wrong with it (one sentence). */
+export function checkAnswer(q: Question, raw: unknown): { value: JsonValue; problem?: undefined } | { problem: string } {
+  const fail = (problem: string) => ({ problem });
+  // A bad item of a one-item answer is the answer itself: the message names it once.
+  const single = (s: string) => typeof raw === "string" && raw.trim() === s.trim() && !raw.includes(",");
+  const itemFail = (s: string, problem: string) => fail(single(s) ? problem : `"${s}": ${problem}`);
   switch (q.type) {
     case "string": {
       if (typeof raw !== "string") return fail("expected text");
@@ -101,27 +170,27 @@ export function coerceAnswer(recipeId: string, q: Question, raw: unknown): JsonV
       const problem = raw !== "" && q.format ? checkFormat(q.format, raw) : undefined;
       if (problem) return fail(problem);
       if (raw !== "" && q.pattern && !new RegExp(q.pattern, "u").test(raw)) return fail(q.patternMessage ?? `must match ${q.pattern}`);
-      return raw;
+      return { value: raw };
     }
     case "integer": {
       const n = typeof raw === "number" ? raw : typeof raw === "string" && /^\s*-?\d+\s*$/.test(raw) ? Number(raw) : NaN;
       if (!Number.isSafeInteger(n)) return fail("expected a whole number");
       if (q.min !== undefined && n < q.min) return fail(`at least ${q.min}`);
       if (q.max !== undefined && n > q.max) return fail(`at most ${q.max}`);
-      return n;
+      return { value: n };
     }
     case "boolean": {
-      if (typeof raw === "boolean") return raw;
+      if (typeof raw === "boolean") return { value: raw };
       if (typeof raw !== "string" && typeof raw !== "number") return fail("expected true or false");
       const s = String(raw).trim().toLowerCase();
-      if (["true", "yes", "y", "1"].includes(s)) return true;
-      if (["false", "no", "n", "0"].includes(s)) return false;
+      if (["true", "yes", "y", "1"].includes(s)) return { value: true };
+      if (["false", "no", "n", "0"].includes(s)) return { value: false };
       return fail("expected true or false");
     }
     case "select": {
       const values = q.choices.map((c) => c.value);
       if (typeof raw !== "string" || !values.includes(raw)) return fail(`expected one of ${values.join(", ")}`);
-      return raw;
+      return { value: raw };
     }
     case "multiselect": {
       const items = toItems(raw);
@@ -130,7 +199,7 @@ export function coerceAnswer(recipeId: string, q: Question, raw: unknown): JsonV
       const bad = items.filter((i) => !values.includes(String(i)));
       if (bad.length > 0) return fail(`expected some of ${values.join(", ")}`);
       if (q.min !== undefined && items.length < q.min) return fail(`choose at least ${q.min}`);
-      return [...new Set(items.map(String))];
+      return { value: [...new Set(items.map(String))] };
     }
     case "list": {
       const items = toItems(raw);
@@ -142,10 +211,10 @@ export function coerceAnswer(recipeId: string, q: Question, raw: unknown): JsonV
           const s = String(item).trim();
           if (q.format) {
             const problem = checkFormat(q.format, s);
-            if (problem) return fail(`"${s}": ${problem}`);
+            if (problem) return itemFail(s, problem);
           }
           const n = /^-?\d+$/.test(s) ? Number(s) : NaN;
-          if (!Number.isSafeInteger(n)) return fail(`"${s}" is not a whole number`);
+          if (!Number.isSafeInteger(n)) return itemFail(s, "not a whole number");
           if (q.itemMin !== undefined && n < q.itemMin) return fail(`every item is at least ${q.itemMin}`);
           if (q.itemMax !== undefined && n > q.itemMax) return fail(`every item is at most ${q.itemMax}`);
           out.push(n);
@@ -153,16 +222,16 @@ export function coerceAnswer(recipeId: string, q: Question, raw: unknown): JsonV
           if (typeof item !== "string" && typeof item !== "number") return fail("expected a list of text items");
           const s = String(item);
           const problem = q.format ? checkFormat(q.format, s) : s.trim() === "" ? "items cannot be empty" : undefined;
-          if (problem) return fail(`"${s}": ${problem}`);
-          if (q.pattern && !new RegExp(q.pattern, "u").test(s)) return fail(`"${s}": ${q.patternMessage ?? `must match ${q.pattern}`}`);
-          if (q.itemMaxLength !== undefined && s.length > q.itemMaxLength) return fail(`"${s}" is longer than ${q.itemMaxLength} characters`);
+          if (problem) return itemFail(s, problem);
+          if (q.pattern && !new RegExp(q.pattern, "u").test(s)) return itemFail(s, q.patternMessage ?? `must match ${q.pattern}`);
+          if (q.itemMaxLength !== undefined && s.length > q.itemMaxLength) return itemFail(s, `longer than ${q.itemMaxLength} characters`);
           out.push(s);
         }
       }
       if (q.min !== undefined && out.length < q.min) return fail(q.min === 1 ? "the list cannot be empty" : `at least ${q.min} items`);
       if (q.max !== undefined && out.length > q.max) return fail(`at most ${q.max} items`);
       if (q.unique && new Set(out.map((v) => JSON.stringify(v))).size !== out.length) return fail("items must be distinct");
-      return out;
+      return { value: out };
     }
   }
 }
@@ -187,16 +256,29 @@ export function conditionHolds(when: Condition | undefined, answers: Answers, fa
   });
 }
 
-/** Parses repeated `--set key=value` flags. */
-export function parseSetFlags(sets: string[]): Record<string, string> {
+/**
+ * Parses repeated `--set key=value` flags. `formOf` gives the form of a
+ * question's value (`limit=<n>`, for example `limit=5`) for the hint when the
+ * `=` is missing.
+ */
+export function parseSetFlags(sets: string[], formOf?: (key: string) => string | undefined): Record<string, string> {
   // No prototype: `__proto__` or `constructor` is a key like any other, refused as unknown later.
   const out: Record<string, string> = Object.create(null) as Record<string, string>;
   for (const set of sets) {
     const eq = set.indexOf("=");
-    if (eq <= 0) throw usageError(`--set expects key=value, got "${set}"`, "for example --set userIds=123,456");
+    if (eq <= 0) {
+      const key = (eq === 0 ? "" : set).trim();
+      const form = key ? formOf?.(key) : undefined;
+      throw usageError(`--set expects key=value, got "${set}"`, form ?? (key ? `give it a value: --set ${key}=<value>` : "give the question's name before the =: --set <key>=<value>"));
+    }
     const key = set.slice(0, eq).trim();
     if (Object.hasOwn(out, key)) throw usageError(`--set ${key} is given twice`, `give it once; a list is comma-separated: --set ${key}=a,b`);
     out[key] = set.slice(eq + 1);
   }
   return out;
+}
+
+/** The hint for `--set <key>` without a value: `give it a value: --set limit=<n> (for example --set limit=5)`. */
+export function setForm(key: string, q: Question): string {
+  return `give it a value: --set ${key}=${placeholder(q)} (for example --set ${key}=${hintValue(q)})`;
 }

@@ -28,8 +28,8 @@ export function formatDiff(plan: Plan, stream: NodeJS.WriteStream): string {
   return out.join("\n");
 }
 
-/** A short summary: files, dependencies, manual steps, notes. */
-export function formatSummary(plan: Plan, stream: NodeJS.WriteStream): string {
+/** A short summary: files, dependencies, manual steps, notes (each once; `notes: false` leaves them out). */
+export function formatSummary(plan: Plan, stream: NodeJS.WriteStream, options: { notes?: boolean } = {}): string {
   const lines: string[] = [];
   for (const c of plan.changes) lines.push(`  ${c.kind === "create" ? color.green("create", stream) : color.yellow("update", stream)} ${c.path}`);
   for (const s of plan.skipped) lines.push(`  ${color.yellow("skip", stream)}   ${s.path}: ${s.reason}`);
@@ -45,9 +45,10 @@ export function formatSummary(plan: Plan, stream: NodeJS.WriteStream): string {
       lines.push(`    ${color.cyan(m.code, stream)}`);
     }
   }
-  if (plan.notes.length > 0) {
+  const notes = uniqueNotes(plan.notes);
+  if (options.notes !== false && notes.length > 0) {
     lines.push("", color.bold("Notes:", stream));
-    for (const n of plan.notes) lines.push(`  - ${n}`);
+    for (const n of notes) lines.push(`  - ${n}`);
   }
   return lines.join("\n");
 }
@@ -62,6 +63,11 @@ export function planToJson(plan: Plan, written: boolean): unknown {
     skipped: plan.skipped,
     manual: plan.manual,
     dependencies: plan.dependencies,
-    notes: plan.notes,
+    notes: uniqueNotes(plan.notes),
   };
+}
+
+/** Notes in order, each once (two recipes, or two edits of one, can say the same thing). */
+export function uniqueNotes(notes: string[]): string[] {
+  return [...new Set(notes)];
 }
