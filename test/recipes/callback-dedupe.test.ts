@@ -1,12 +1,12 @@
 // Behaviour of the rendered callback-dedupe recipe in a real grammY Bot.
-import { BotError, type Context, type MiddlewareFn } from "grammy";
+import { BotError, HttpError, type Context, type MiddlewareFn } from "grammy";
 import { describe, expect, it } from "vitest";
 import { apiError, callbackQuery, createTestBot, groupChat, textMessage } from "../helpers/harness.js";
 import { deferred, fakeClock, inlineCallbackQuery, settle } from "../helpers/guards.js";
 import { renderRecipe } from "../helpers/recipes.js";
 
 interface DedupeModule {
-  dedupeCallbackQueries: <C extends Context>(options?: { now?: () => number; ttlMs?: number; duplicateToast?: string }) => MiddlewareFn<C>;
+  dedupeCallbackQueries: <C extends Context>(options?: { now?: () => number; ttlMs?: number; duplicateToast?: string; log?: (message: string, error: unknown) => void }) => MiddlewareFn<C>;
 }
 
 const load = async (answers: Record<string, unknown> = {}) =>
@@ -151,6 +151,24 @@ describe("callback-dedupe", () => {
     await t.send(textMessage("hello", { from: 7 }));
     await t.send(textMessage("hello", { from: 7 }));
     expect(runs).toEqual(["fresh", "hello", "hello"]);
+  });
+
+  it("a repeat whose answer fails with a 429 or a network error does not fail the update; the network error is logged", async () => {
+    const mod = await load();
+    const t = createTestBot();
+    const logged: string[] = [];
+    t.bot.use(mod.dedupeCallbackQueries({ now: () => 0, log: (m) => logged.push(m) }));
+    t.respond((method, payload) => {
+      if (method !== "answerCallbackQuery") return undefined;
+      if (payload.callback_query_id === "flood") return apiError(429, "Too Many Requests: retry after 9", { retry_after: 9 });
+      if (payload.callback_query_id === "offline") throw new HttpError("Network request for 'answerCallbackQuery' failed!", new Error("ECONNRESET"));
+      return undefined;
+    });
+    t.bot.callbackQuery("pay", () => {});
+    await t.send(callbackQuery("pay", { from: 7, id: "first" }));
+    await t.send(callbackQuery("pay", { from: 7, id: "flood" }));
+    await t.send(callbackQuery("pay", { from: 7, id: "offline" }));
+    expect(logged).toEqual(["callback-dedupe: could not answer a repeated press"]);
   });
 
   it("refuses ttlMs outside 100-3600000 and a toast over 200 characters", async () => {
