@@ -5,7 +5,9 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { join } from "node:path";
 import type { Api, Bot, Composer, Context } from "grammy";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { commandMessage, createTestBot, groupChat } from "../helpers/harness.js";
+import { HttpError } from "grammy";
+import { Redis } from "ioredis";
+import { apiError, commandMessage, createTestBot, groupChat } from "../helpers/harness.js";
 import { FakeClock } from "../helpers/jobs.js";
 import { renderRecipe, tmpDir } from "../helpers/recipes.js";
 import { redisAvailable, startRedis, type RedisServer } from "../helpers/redis.js";
@@ -372,7 +374,7 @@ describe.skipIf(!redisAvailable)("job-scheduler, Redis store (BullMQ)", () => {
     await server?.stop();
   });
 
-  const scheduler = (options: Partial<CommonOptions> & { now?: () => number } = {}) => {
+  const scheduler = (options: Partial<CommonOptions> & { now?: () => number; queueName?: string } = {}) => {
     const s = new mod.RedisJobScheduler!({ handlers: mod.jobHandlers, url: server!.url, ...options });
     open.push(s);
     return s;
@@ -417,6 +419,87 @@ describe.skipIf(!redisAvailable)("job-scheduler, Redis store (BullMQ)", () => {
     await vi.waitFor(() => expect(warn).toHaveBeenCalledWith(expect.stringMatching(/^Skipped job .* \(remind\), missed at /)), { timeout: 10_000, interval: 50 });
     expect(t.calls).toEqual([]);
     await late.stop();
+  });
+
+  let queues = 0;
+  /** A queue of its own, so no job of another test is picked up. */
+  const ownQueue = () => `test-queue-${process.pid}-${queues++}`;
+
+  it("a repeating job's first run waits for delayMs (BullMQ startDate)", { timeout: 20_000 }, async () => {
+    const t = createTestBot();
+    const jobs = scheduler({ queueName: ownQueue() });
+    await jobs.start(t.bot.api);
+    const scheduled = Date.now();
+    await jobs.schedule("remind", { chatId: 4, text: "later" }, { id: "later", delayMs: 1500, every: 60 * MINUTE });
+    await new Promise((r) => setTimeout(r, 800));
+    expect(t.calls).toEqual([]); // not at once
+    await vi.waitFor(() => expect(t.callsOf("sendMessage")).toHaveLength(1), { timeout: 10_000, interval: 25 });
+    expect(Date.now() - scheduled).toBeGreaterThanOrEqual(1400);
+    expect(await jobs.cancel("later")).toBe(true);
+    await jobs.stop();
+  });
+
+  it("a 429 is tried again after retry_after, a network error after the backoff; a 403 goes to onError once", { timeout: 20_000 }, async () => {
+    const t = createTestBot();
+    const tries: Array<[unknown, number]> = [];
+    const failed = new Set<unknown>();
+    t.respond((method, payload) => {
+      if (method !== "sendMessage") return undefined;
+      tries.push([payload.chat_id, Date.now()]);
+      if (payload.chat_id === 3) return apiError(403, "Forbidden: bot was blocked by the user");
+      if (failed.has(payload.chat_id)) return undefined;
+      failed.add(payload.chat_id);
+      if (payload.chat_id === 1) return apiError(429, "Too Many Requests: retry after 1", { retry_after: 1 });
+      throw new HttpError("Network request for 'sendMessage' failed!", new Error("socket hang up"));
+    });
+    const onError = vi.fn();
+    const warn = vi.fn();
+    const jobs = scheduler({ queueName: ownQueue(), onError, warn, retryBaseMs: 300 });
+    for (const chatId of [1, 2, 3]) await jobs.schedule("remind", { chatId, text: "hi" });
+    await jobs.start(t.bot.api);
+    await vi.waitFor(() => expect(tries).toHaveLength(5), { timeout: 10_000, interval: 25 });
+    const gap = (chat: number) => {
+      const [first, second] = tries.filter(([c]) => c === chat).map(([, at]) => at);
+      return second! - first!;
+    };
+    expect(gap(1)).toBeGreaterThanOrEqual(950); // retry_after: 1
+    expect(gap(2)).toBeGreaterThanOrEqual(280); // retryBaseMs
+    expect(tries.filter(([c]) => c === 3)).toHaveLength(1);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(onError).toHaveBeenCalledTimes(1);
+    expect(onError.mock.calls[0]![0]).toMatchObject({ error_code: 403 });
+    expect(warn).toHaveBeenCalledWith(expect.stringMatching(/failed \(try 1 of 5\), trying again in 1 s: /));
+    await jobs.stop();
+  });
+
+  it("jobs due together are paced by the Worker's rate limiter, not all run at once", { timeout: 30_000 }, async () => {
+    const queueName = ownQueue();
+    const producer = scheduler({ queueName });
+    for (let i = 0; i < 12; i++) await producer.schedule("remind", { chatId: i, text: "overdue" });
+    await producer.stop();
+    const t = createTestBot();
+    const at: number[] = [];
+    t.respond((method) => void (method === "sendMessage" && at.push(Date.now())));
+    const worker = scheduler({ queueName, jobsPerSecond: 4 });
+    await worker.start(t.bot.api);
+    await vi.waitFor(() => expect(at).toHaveLength(12), { timeout: 20_000, interval: 50 });
+    expect(at.at(-1)! - at[0]!).toBeGreaterThanOrEqual(1500); // 12 jobs at 4 per second: three windows
+    await worker.stop();
+  });
+
+  it("stopScheduler closes every Redis connection it opened and is idempotent", { timeout: 20_000 }, async () => {
+    const admin = new Redis(server!.url);
+    const clients = async () => String(await admin.call("CLIENT", "LIST")).trim().split("\n").length;
+    const before = await clients();
+    const t = createTestBot();
+    const jobs = scheduler({ queueName: ownQueue() });
+    await mod.startScheduler(t.bot, jobs);
+    await jobs.schedule("remind", { chatId: 1, text: "x" }, { delayMs: MINUTE });
+    expect(await clients()).toBeGreaterThan(before);
+    await mod.stopScheduler(jobs);
+    await mod.stopScheduler(jobs);
+    await vi.waitFor(async () => expect(await clients()).toBe(before), { timeout: 5000, interval: 50 });
+    await admin.quit();
   });
 
   it("says which environment variable is missing", async () => {
