@@ -42,7 +42,7 @@ export function locateProject(cwd: string, entry?: string): LocatedProject {
   if (entry !== undefined) {
     rel = relative(root, resolve(start, entry));
     if (rel === "" || rel === ".." || rel.startsWith(`..${sep}`) || isAbsolute(rel)) {
-      throw usageError(`--entry ${entry} is outside the project in ${displayPath(root)}`, "give the file that creates the bot, inside the project");
+      throw usageError(`--entry "${entry}" is outside the project in ${displayPath(root)}`, "give the file that creates the bot, inside the project");
     }
     rel = rel.split(sep).join("/");
   }
