@@ -80,6 +80,12 @@ const statementKinds = new Set([
   ts.SyntaxKind.TypeAliasDeclaration,
   ts.SyntaxKind.PropertyDeclaration,
   ts.SyntaxKind.DoStatement,
+  // Members of interfaces and multi-line type literals (`label: string;`): on a line of their own, ASI ends them too.
+  ts.SyntaxKind.PropertySignature,
+  ts.SyntaxKind.MethodSignature,
+  ts.SyntaxKind.CallSignature,
+  ts.SyntaxKind.ConstructSignature,
+  ts.SyntaxKind.IndexSignature,
 ]);
 
 function endsWithDroppableSemicolon(node: ts.Node, sf: ts.SourceFile): boolean {
