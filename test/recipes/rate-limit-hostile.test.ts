@@ -1,12 +1,14 @@
 // rate-limit against what real users and long-running bots do: albums,
 // 20,000 one-time users, a Redis URL in a variable of the user's choice, and
 // shutting the Redis connection so the process can exit.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import type { Context, MiddlewareFn, StorageAdapter } from "grammy";
 import type { Update } from "grammy/types";
 import type { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestBot, groupChat, message, textMessage, type TestBot } from "../helpers/harness.js";
-import { renderRecipe } from "../helpers/recipes.js";
+import { applyRecipes, copyFixture, renderRecipe } from "../helpers/recipes.js";
 import { redisAvailable, startRedis, type RedisServer } from "../helpers/redis.js";
 
 interface PenaltyState {
@@ -151,5 +153,23 @@ describe("rate-limit: closeRateLimit() exists for every store", () => {
   it.each(["penalty-box", "window"])("%s with memory: resolves at once", async (strategy) => {
     const mod = await load({ strategy, store: "memory" });
     await expect(mod.closeRateLimit!()).resolves.toBeUndefined();
+  });
+});
+
+describe("rate-limit, wiring", () => {
+  it("redis: closeRateLimit() runs once the bot has stopped, after `await bot.start()` in the main module, imported there", async () => {
+    const dir = copyFixture("esm-nodenext-factory");
+    const plan = await applyRecipes(dir, [{ id: "rate-limit", answers: { store: "redis" } }]);
+    const main = readFileSync(join(dir, "src/main.ts"), "utf8");
+    expect(main).toContain("import { closeRateLimit } from './recipes/rate-limit.js'");
+    expect(main).toMatch(/\nawait bot\.start\(\)\nawait closeRateLimit\(\)\n$/);
+    expect(readFileSync(join(dir, "src/bot.ts"), "utf8")).not.toContain("closeRateLimit");
+    expect(plan.manual).toEqual([]);
+  });
+
+  it("memory: nothing to close, no stop code", async () => {
+    const dir = copyFixture("esm-nodenext-factory");
+    await applyRecipes(dir, [{ id: "rate-limit", answers: { store: "memory" } }]);
+    expect(readFileSync(join(dir, "src/main.ts"), "utf8")).not.toContain("closeRateLimit");
   });
 });
