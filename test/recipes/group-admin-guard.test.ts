@@ -1,19 +1,28 @@
 // Behaviour of the rendered group-admin-guard recipe in a real grammY Bot.
 import type { Api, Context, MiddlewareFn } from "grammy";
 import type { Chat, ChatMember, Update } from "grammy/types";
-import { describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from "vitest";
 import { apiError, callbackQuery, commandMessage, createTestBot, groupChat, type TestBot } from "../helpers/harness.js";
 import { chatMemberUpdate, deferred, fakeClock, member, settle } from "../helpers/guards.js";
+import { loggedLines, pollBatch } from "../helpers/denials.js";
 import { renderRecipe } from "../helpers/recipes.js";
 
 interface AdminCache {
   adminIds: (api: Pick<Api, "getChatAdministrators">, chatId: number) => Promise<ReadonlySet<number>>;
   invalidate: (chatId: number) => void;
+  readonly size: number;
+}
+
+interface AdminOnlyOptions<C extends Context> {
+  cache?: AdminCache;
+  onDenied?: (ctx: C) => unknown;
+  cooldownMs?: number;
+  now?: () => number;
 }
 
 interface GuardModule {
   AdminCache: new (options?: { ttlMs?: number; now?: () => number }) => AdminCache;
-  adminOnly: <C extends Context>(handler: MiddlewareFn<C>, options?: { cache?: AdminCache; onDenied?: (ctx: C) => unknown }) => MiddlewareFn<C>;
+  adminOnly: <C extends Context>(handler: MiddlewareFn<C>, options?: AdminOnlyOptions<C>) => MiddlewareFn<C>;
   isChatAdmin: (options?: { cache?: AdminCache }) => (ctx: Context) => Promise<boolean>;
   adminCacheInvalidation: <C extends Context>(cache?: AdminCache) => MiddlewareFn<C>;
 }
@@ -35,6 +44,14 @@ function withAdmins(t: TestBot<Context>): ChatMember[] {
   return admins;
 }
 
+let consoleError: MockInstance<typeof console.error>;
+beforeEach(() => {
+  consoleError = vi.spyOn(console, "error").mockImplementation(() => {});
+});
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
 /** A bot with /ban guarded by adminOnly, recording who got through. */
 async function guardedBot(answers: Record<string, unknown> = {}, now?: () => number) {
   const mod = await load(answers);
@@ -48,7 +65,7 @@ async function guardedBot(answers: Record<string, unknown> = {}, now?: () => num
     mod.adminOnly(async (ctx) => {
       banned.push(ctx.from?.id);
       await ctx.reply("banned");
-    }, { cache }),
+    }, { cache, ...(now ? { now } : {}) }),
   );
   return { t, banned, cache, mod, admins };
 }
@@ -262,5 +279,77 @@ describe("group-admin-guard: adminOnly", () => {
     await t.send(ban(NOBODY));
     await t.send(ban(ADMIN));
     expect(ran).toEqual([ADMIN]);
+  });
+});
+
+describe("group-admin-guard against hostile users (issue 11, items 3 and 12)", () => {
+  it("privateChatsAreAdmin is false by default: a stranger's /ban in a private chat is denied", async () => {
+    const mod = await renderRecipe("group-admin-guard").then((r) => r.load<GuardModule>());
+    const t = createTestBot();
+    withAdmins(t);
+    const ran: number[] = [];
+    t.bot.command("ban", mod.adminOnly(async (ctx) => void ran.push(ctx.from!.id), { cache: new mod.AdminCache() }));
+    await t.send(commandMessage("ban", "", { from: NOBODY }));
+    expect(ran).toEqual([]);
+    expect(t.callsOf("sendMessage").map((c) => c.payload.chat_id)).toEqual([NOBODY]);
+  });
+
+  it("a non-admin sending /ban 20 times is told and logged once per minute in each chat", async () => {
+    const clock = fakeClock();
+    const { t, banned } = await guardedBot({}, clock.now);
+    for (let i = 0; i < 20; i++) await t.send(ban(NOBODY));
+    await t.send(ban(NOBODY, OTHER_GROUP)); // another group: told there too
+    expect(banned).toEqual([]);
+    expect(t.callsOf("sendMessage").map((c) => c.payload.chat_id)).toEqual([GROUP.id, OTHER_GROUP.id]);
+    expect(loggedLines(consoleError)).toEqual([
+      expect.stringContaining(`user ${NOBODY} in chat ${GROUP.id} is not an admin`),
+      expect.stringContaining(`user ${NOBODY} in chat ${OTHER_GROUP.id} is not an admin`),
+    ]);
+    clock.advance(60_000);
+    await t.send(ban(NOBODY));
+    expect(t.callsOf("sendMessage")).toHaveLength(3);
+  });
+
+  it("20 /ban from a non-admin while Telegram answers 429: logged, the polling bot keeps running", async () => {
+    const mod = await load();
+    const t = createTestBot();
+    withAdmins(t);
+    t.respond((method) => (method === "sendMessage" ? apiError(429, "Too Many Requests: retry after 9", { retry_after: 9 }) : undefined));
+    t.bot.command("ban", mod.adminOnly(async (ctx) => void (await ctx.reply("banned")), { cache: new mod.AdminCache(), cooldownMs: 0 }));
+    const updates = Array.from({ length: 20 }, () => ban(NOBODY));
+    const { running, startError } = await pollBatch(t, updates); // no bot.catch: grammY's default handler would stop polling
+    expect(startError).toBeUndefined();
+    expect(running).toBe(true);
+    expect(loggedLines(consoleError).filter((l) => l.includes("could not tell") && l.includes("429"))).toHaveLength(20);
+  }, 10_000);
+
+  it("answers every denied button press with an alert; a failing answer is logged once, never thrown", async () => {
+    const mod = await load();
+    const cache = new mod.AdminCache();
+    const t = createTestBot();
+    withAdmins(t);
+    t.bot.callbackQuery("kick", mod.adminOnly(async () => {}, { cache }));
+    for (let i = 0; i < 3; i++) await t.send(callbackQuery("kick", { from: NOBODY, chat: GROUP }));
+    expect(t.callsOf("answerCallbackQuery").map((c) => c.payload.show_alert)).toEqual([true, true, true]);
+    expect(loggedLines(consoleError)).toHaveLength(1);
+
+    t.respond((method) => (method === "answerCallbackQuery" ? apiError(400, "Bad Request: query is too old") : undefined));
+    await expect(t.send(callbackQuery("kick", { from: NOBODY + 1, chat: GROUP }))).resolves.toBeUndefined();
+    expect(loggedLines(consoleError).filter((l) => l.includes("query is too old"))).toHaveLength(1);
+  });
+
+  it("expired admin lists are dropped: the cache does not keep every chat it ever saw", async () => {
+    const mod = await load();
+    const clock = fakeClock();
+    const cache = new mod.AdminCache({ ttlMs: 60_000, now: clock.now });
+    const api = { getChatAdministrators: async () => [member(OWNER, "creator")] } as unknown as Pick<Api, "getChatAdministrators">;
+    // The memory itself: the cache's private Map (as today's template names it), not only what it reports.
+    const held = () => (cache as unknown as { cached: Map<number, unknown> }).cached.size;
+    for (let chat = 1; chat <= 500; chat++) await cache.adminIds(api, -100_000 - chat);
+    expect(held()).toBe(500);
+    clock.advance(60_000);
+    await cache.adminIds(api, -999);
+    expect(held()).toBe(1);
+    expect(cache.size).toBe(1);
   });
 });
