@@ -1,11 +1,13 @@
 // The README is the npm page and the repository's front page: every relative
 // link in it must resolve in a clone and in the published package (files
-// left out by package.json `files`, or outside the repository, break on npm).
+// left out by package.json `files`, or outside the repository, break on npm),
+// and the diff it shows is the one `add` prints.
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { isAbsolute, join, normalize, relative, sep } from "node:path";
 import { describe, expect, it } from "vitest";
-import { repoRoot } from "../helpers/recipes.js";
+import { repoRoot, tmpDir } from "../helpers/recipes.js";
+import { cli } from "../new/helpers.js";
 
 /** Relative link targets of a markdown text, outside code blocks and code spans, without #fragment or ?query. */
 export function relativeLinks(markdown: string): string[] {
@@ -55,5 +57,38 @@ describe("README.md links", () => {
       const packed = files.includes(path) || files.some((f) => f.startsWith(`${path}/`));
       expect(packed, `${link} is not in the package (package.json "files")`).toBe(true);
     }
+  });
+});
+
+describe("README.md's example", () => {
+  it("is the diff `add access-control --set userIds=123456789 --dry-run` prints on grammY's getting-started bot", () => {
+    const readme = readFileSync(join(repoRoot, "README.md"), "utf8");
+    const shown = /```diff\n([\s\S]*?)```/.exec(readme)?.[1];
+    expect(shown, "the README has a ```diff block").toBeDefined();
+    const [botHunk, newFile] = shown!.split("\n\n");
+    const dir = tmpDir("readme-example");
+    mkdirSync(join(dir, "src"));
+    writeFileSync(join(dir, "package.json"), `${JSON.stringify({ name: "my-bot", type: "module", dependencies: { grammy: "^1.46.0" } }, null, 2)}\n`);
+    writeFileSync(join(dir, "tsconfig.json"), `${JSON.stringify({ compilerOptions: { module: "nodenext", strict: true } }, null, 2)}\n`);
+    // https://grammy.dev/guide/getting-started
+    writeFileSync(
+      join(dir, "src/bot.ts"),
+      [
+        'import { Bot } from "grammy";',
+        "",
+        "const bot = new Bot(process.env.BOT_TOKEN!);",
+        "",
+        'bot.command("start", (ctx) => ctx.reply("Welcome! Up and running."));',
+        'bot.on("message", (ctx) => ctx.reply("Got another message!"));',
+        "",
+        "bot.start();",
+        "",
+      ].join("\n"),
+    );
+    const run = cli(["add", "access-control", "--set", "userIds=123456789", "--dry-run", "--no-check"], dir);
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout).toContain(`${botHunk}\n`);
+    // The new file, shortened in the README: every line shown is in the output (the hunk's line count may change).
+    for (const line of newFile!.split("\n").filter((l) => l !== "" && l !== "…" && !l.startsWith("@@"))) expect(run.stdout, line).toContain(`${line}\n`);
   });
 });
