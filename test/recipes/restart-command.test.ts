@@ -5,7 +5,7 @@ import { join } from "node:path";
 import type { Bot, Context, MiddlewareFn } from "grammy";
 import type { Update } from "grammy/types";
 import { Bot as Bot120 } from "grammy-1.20";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { BOT_INFO, commandMessage, createTestBot, textMessage, type TestBot } from "../helpers/harness.js";
 import { fixturesDir, renderRecipe, tmpDir, typecheck } from "../helpers/recipes.js";
 
@@ -205,6 +205,23 @@ describe("restart-command", () => {
     await tick();
     await tick();
     expect(code).toBe(3);
+  });
+
+  it("by default a polling bot's process is given the exit code and ends by itself; it is ended only if still alive after the grace period", async () => {
+    const { exitGracefully, SHUTDOWN_GRACE_MS } = (await load()) as RestartModule & { exitGracefully: (code: number, graceMs?: number) => void; SHUTDOWN_GRACE_MS: number };
+    expect(SHUTDOWN_GRACE_MS).toBe(5000);
+    const exit = vi.spyOn(process, "exit").mockImplementation((() => undefined) as never);
+    try {
+      exitGracefully(3, 40);
+      expect(process.exitCode).toBe(3);
+      await new Promise((r) => setTimeout(r, 10));
+      expect(exit).not.toHaveBeenCalled(); // time for the code after `await bot.start()` (closing Redis, …)
+      await new Promise((r) => setTimeout(r, 60));
+      expect(exit).toHaveBeenCalledWith(3);
+    } finally {
+      exit.mockRestore();
+      process.exitCode = undefined;
+    }
   });
 
   it("restarts even when the reply fails, and logs it", async () => {
