@@ -145,9 +145,11 @@ export async function newCommand(dirArg: string, options: NewOptions, named = tr
 }
 
 /**
- * The run without a command. In a folder that has a grammY project it goes
- * straight to the recipe picker and adds what is picked; anywhere else (or
- * with a folder name: `npm create bot-snippet my-bot`) it creates a new bot.
+ * The run without a command. Inside a grammY project (its folder or any
+ * folder below it: the nearest package.json above) it goes straight to the
+ * recipe picker and adds what is picked to that project; anywhere else (or
+ * with a folder name: `npm create bot-snippet my-bot`) it creates a new bot,
+ * but not inside another project's tree unless the folder is named.
  */
 export async function defaultCommand(dirArg: string | undefined, options: NewOptions, commandNames: string[], extra: string[] = []): Promise<void> {
   swallowedFlags(dirArg, extra, options.templates ?? []);
