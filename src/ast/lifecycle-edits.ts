@@ -78,6 +78,8 @@ interface StartSite {
   awaited: boolean;
   /** `start(…);` or `void start(…);` alone. */
   plain: boolean;
+  /** `run`: runner's `run(bot)`, which returns a handle, not a promise that ends with the bot. */
+  kind: "start" | "run" | "starter";
   /** `const handle = run(bot)`: the name of what the call returned. */
   handle?: string;
   receiver: string;
@@ -85,7 +87,7 @@ interface StartSite {
 
 /** Where the bot is started in a file, with the statement around each start. */
 function startSites(path: string, sf: SourceFile, text: string, isBot: LifecycleRequest["isBot"], starters: ReadonlySet<string>): StartSite[] {
-  const found: Array<{ start: number; end: number; receiver: string }> = findStartCalls(path, text, isBot).map((c) => ({ start: c.start, end: c.end, receiver: c.receiver }));
+  const found: Array<{ start: number; end: number; receiver: string; kind: StartSite["kind"] }> = findStartCalls(path, text, isBot).map((c) => ({ start: c.start, end: c.end, receiver: c.receiver, kind: c.kind }));
   // A recipe's start function imported here: `startBot(bot, …)`.
   const starterLocals = new Set<string>();
   for (const decl of sf.getImportDeclarations()) {
@@ -96,7 +98,7 @@ function startSites(path: string, sf: SourceFile, text: string, isBot: Lifecycle
     const callee = call.getExpression();
     const first = call.getArguments()[0];
     if (Node.isIdentifier(callee) && starterLocals.has(callee.getText()) && first && isBot(first.getText(), sf)) {
-      found.push({ start: call.getStart(), end: call.getEnd(), receiver: first.getText() });
+      found.push({ start: call.getStart(), end: call.getEnd(), receiver: first.getText(), kind: "starter" });
     }
   }
   const sites: StartSite[] = [];
@@ -120,10 +122,10 @@ function startSites(path: string, sf: SourceFile, text: string, isBot: Lifecycle
     const container = statement?.getParent();
     if (!statement || !container || !(Node.isBlock(container) || Node.isSourceFile(container))) {
       // `bot.start().catch(…)`, `if (x) bot.start()`: no statement of its own the engine can write around.
-      sites.push({ call, statement: call.getFirstAncestor((a) => Node.isStatement(a)) as Statement, awaited: false, plain: false, receiver: f.receiver });
+      sites.push({ call, statement: call.getFirstAncestor((a) => Node.isStatement(a)) as Statement, awaited: false, plain: false, kind: f.kind, receiver: f.receiver });
       continue;
     }
-    sites.push({ call, statement, awaited: awaited && Node.isExpressionStatement(parent), plain: Node.isExpressionStatement(parent) && !awaited, ...(handle !== undefined && { handle }), receiver: f.receiver });
+    sites.push({ call, statement, awaited: awaited && Node.isExpressionStatement(parent), plain: Node.isExpressionStatement(parent) && !awaited, kind: f.kind, ...(handle !== undefined && { handle }), receiver: f.receiver });
   }
   return sites.sort((a, b) => a.call.getStart() - b.call.getStart());
 }
@@ -245,6 +247,9 @@ export function placeLifecycleCode(path: string, text: string, req: LifecycleReq
           pending.push(site);
         }
       }
+      // A recipe's start function stops the bot on SIGINT/SIGTERM itself and resolves once it has
+      // (server-lifecycle's startBot, whichever way it serves the bot): its end is the place, not the user's handlers.
+      const starter = pending.some((s) => s.kind === "starter" && s.plain);
       if (pending.length > 0 && splices.length === 0 && !isPresent) {
         // Not awaited: the code goes into the signal handlers, after the call that stops the bot.
         const stoppers = new Set(pending.flatMap((s) => [s.receiver, ...(s.handle !== undefined ? [s.handle] : [])]));
@@ -257,7 +262,7 @@ export function placeLifecycleCode(path: string, text: string, req: LifecycleReq
         const code = req.codeFor(pending[0]!.receiver);
         const line = `${code}${semi}`;
         let handled = 0;
-        for (const fn of signalHandlers(sf)) {
+        for (const fn of starter ? [] : signalHandlers(sf)) {
           const stopCall = fn.getDescendantsOfKind(SyntaxKind.CallExpression).find(isStopCall);
           if (!stopCall || !(Node.isArrowFunction(fn) || Node.isFunctionExpression(fn) || Node.isFunctionDeclaration(fn))) continue;
           handled++;
@@ -296,6 +301,27 @@ export function placeLifecycleCode(path: string, text: string, req: LifecycleReq
           splices.push(statementSplice(text, insertionPoint(siblings, index, true, req), line, style));
         }
         if (handled === 0 && !isPresent) {
+          // No handler stops it here (the start function handles signals itself, or a
+          // bot.stop() elsewhere ends it): the start's promise ends with the bot, so
+          // the code runs after it, awaited in an async function of its own.
+          for (const site of pending) {
+            if (!site.plain || site.kind === "run" || (starter && site.kind !== "starter")) continue;
+            const indent = indentAt(text, site.statement.getStart());
+            const call = site.call.getText();
+            const container = site.statement.getParent();
+            const siblings = container ? statementsOf(container) : [];
+            if (ownAsyncWrapper(site.statement, siblings)) {
+              // The wrapper the start code was put in: the start becomes awaited in it.
+              const expr = (site.statement as Statement & { getExpression(): Node }).getExpression();
+              splices.push({ at: expr.getStart(), remove: expr.getWidth(), insert: `await ${call}` });
+              splices.push(statementSplice(text, { after: site.statement }, line, style));
+              continue;
+            }
+            const body = [`await ${call}${semi}`, line].map((l) => `${indent}${style.indent}${l}`).join(style.eol);
+            splices.push({ at: site.statement.getStart(), remove: site.statement.getWidth(), insert: `void (async () => {${style.eol}${body}${style.eol}${indent}})()${semi}` });
+          }
+        }
+        if (handled === 0 && !isPresent && splices.length === 0) {
           problem = { line: pending[0]!.call.getStartLineNumber(), reason: "the bot is started without `await` and no SIGINT/SIGTERM handler stops it here; run this once the bot has stopped (after `await bot.stop()`)" };
         }
       }
@@ -304,6 +330,20 @@ export function placeLifecycleCode(path: string, text: string, req: LifecycleReq
     if (isPresent) return { status: "present" };
     return { status: "manual", ...(problem ?? { line: sites[0]!.call.getStartLineNumber(), reason: "no place was found to run this" }) };
   });
+}
+
+/**
+ * Whether a plain start statement is the last one of the wrapper the start
+ * op writes in CommonJS, `void (async () => { …; bot.start(); })();`.
+ */
+function ownAsyncWrapper(statement: Statement, siblings: Statement[]): boolean {
+  if (siblings[siblings.length - 1] !== statement) return false;
+  const block = statement.getParent();
+  const fn = block?.getParent();
+  if (!block || !Node.isBlock(block) || !fn || !Node.isArrowFunction(fn) || !fn.isAsync() || fn.getParameters().length > 0) return false;
+  const paren = fn.getParent();
+  const call = paren?.getParent();
+  return paren !== undefined && Node.isParenthesizedExpression(paren) && call !== undefined && Node.isCallExpression(call) && call.getArguments().length === 0 && Node.isVoidExpression(call.getParent());
 }
 
 /** One `async ` per function, even when two signals share a handler. */

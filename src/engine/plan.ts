@@ -217,6 +217,7 @@ export function planAdd(request: PlanRequest): Plan {
   };
   const plan: Plan = { bot, recipes: [], changes: [], skipped: [], manual: [], notes: [], dependencies: [] };
   const projectStyle = styleOf(bot.file);
+  const lifecycleEdits: Array<() => void> = [];
 
   // 0. Versions: refuse (or, with --upgrade, raise) what the installed packages do not meet.
   const unmet = request.recipes.flatMap(({ recipe, answers }) => unmetRequirements(recipe, (when) => conditionHolds(when, answers, facts), project.installed));
@@ -282,10 +283,13 @@ export function planAdd(request: PlanRequest): Plan {
       lifecycle: lifecycleKnown,
     };
     for (const edit of recipe.manifest.edits.filter((e) => holds(e.when))) {
-      (ops[edit.op] as (e: EditSpec, c: OpContext) => void)(edit, ctx);
+      // Start and stop code goes in last, around the start call as the other recipes leave it (`startBot(bot)`).
+      if (edit.op === "on-start" || edit.op === "on-stop") lifecycleEdits.push(() => lifecycle(edit, ctx));
+      else (ops[edit.op] as (e: EditSpec, c: OpContext) => void)(edit, ctx);
     }
     for (const note of recipe.manifest.notes ?? []) if (holds(note.when)) plan.notes.push(`${id}: ${renderString(recipe, note.text, view, "notes")}`);
   }
+  for (const run of lifecycleEdits) run();
   if (bot.unwireable) {
     plan.notes.unshift(`${bot.file}:${bot.line}: ${bot.unwireable}, so the recipe cannot be wired automatically; its files are written, add the lines below yourself`);
   }

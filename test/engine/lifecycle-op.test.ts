@@ -121,6 +121,19 @@ describe("on-start / on-stop", () => {
     expect(add(dir, ["a-closer", "b-flusher"]).changes).toEqual([]);
   });
 
+  it("CommonJS `bot.start()` with no signal handler: start and stop code around an awaited start in an async function, in either order", () => {
+    const bot = ['import { Bot } from "grammy";', "", "const bot = new Bot(process.env.BOT_TOKEN!);", "bot.start();", 'console.log("polling");', ""].join("\n");
+    const expected = ["void (async () => {", "  await openStore();", "  await bot.start();", "  await closeStore();", "  await flushAll();", "})();", 'console.log("polling");'].join("\n");
+    const one = project({ "bot.ts": bot }, "commonjs");
+    expect(add(one, ["a-closer", "b-flusher"]).manual).toEqual([]);
+    expect(read(one, "bot.ts")).toContain(expected);
+    const two = project({ "bot.ts": bot }, "commonjs");
+    add(two, ["b-flusher"]);
+    add(two, ["a-closer"]);
+    expect(read(two, "bot.ts")).toContain(expected);
+    expect(add(two, ["a-closer", "b-flusher"]).changes).toEqual([]);
+  });
+
   it("runner: `run(bot)` with a shared stop function calling `runner.stop()`", () => {
     const bot = [
       'import { Bot } from "grammy";',

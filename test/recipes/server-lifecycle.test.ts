@@ -2,7 +2,7 @@
 // over real HTTP on 127.0.0.1 (port 0), by long polling and by the runner
 // against a fake getUpdates.
 import { EventEmitter } from "node:events";
-import { copyFileSync, mkdirSync } from "node:fs";
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
@@ -352,5 +352,55 @@ describe("server-lifecycle: the runner and webhook wiring in real projects", () 
     expect(files[0]).toMatch(/new (Bot|TelegramBot)<\w+>\(.*\);?\r?\n\s*(bot|app)\.use\(sequentializePerChat\(\)\)/);
     expect(files[1]).toMatch(/new (Bot|TelegramBot)<\w+>\(.*\);?\r?\n\s*(bot|app)\.use\(reportErrorsToBotCatch\((bot|app)\)\)/);
     expect(typecheck(root, join(fixturesDir, fixture, "tsconfig.json"))).toBe("");
+  });
+});
+
+describe("server-lifecycle with the start and stop work of other recipes", () => {
+  const skeleton = () => {
+    const dir = tmpDir("server-lifecycle-skeleton");
+    writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "b", private: true, type: "module", dependencies: { grammy: "^1.46.0" } }));
+    mkdirSync(join(dir, "src"));
+    writeFileSync(join(dir, "src/bot.ts"), 'import { Bot } from "grammy";\n\nexport function createBot(token: string): Bot {\n  const bot = new Bot(token);\n  return bot;\n}\n');
+    writeFileSync(join(dir, "src/main.ts"), readFileSync(join(fixturesDir, "../../templates/_project/src/main.ts.hbs"), "utf8"));
+    return dir;
+  };
+  const others = [
+    { id: "broadcast", answers: { userIds: [100] } },
+    { id: "persistence", answers: { store: "redis" } },
+    { id: "media-group-collector", answers: { mode: "timer" } },
+  ];
+
+  it("the skeleton's `await bot.start({ onStart })` becomes startBot with the options, and the stop code follows it, in any order", async () => {
+    const first = skeleton();
+    const plan = await applyRecipes(first, [{ id: "server-lifecycle" }, ...others]);
+    expect(plan.manual).toEqual([]);
+    const main = read(first, "src/main.ts");
+    expect(main).toMatch(
+      /\nawait startBot\(bot, \{ polling: \{\n {2}onStart: \(me\) => console\.log\(.*\),\n\} \}\);\nawait stopBroadcast\(\);\nawait flushMediaGroups\(\);\nawait closePersistence\(\);\n$/,
+    );
+    const last = skeleton();
+    expect((await applyRecipes(last, [...others, { id: "server-lifecycle" }])).manual).toEqual([]);
+    expect(read(last, "src/main.ts").replace(/^import .*\n/gm, "")).toBe(main.replace(/^import .*\n/gm, ""));
+  });
+
+  it("a CommonJS bot started with `bot.start({ onStart })`: startBot with the options, the stop code after it ends, the user's handlers kept", async () => {
+    const dir = tmpDir("server-lifecycle-cjs");
+    writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "b", private: true, dependencies: { grammy: "^1.46.0" } }));
+    const bot = [
+      'import { Bot } from "grammy";',
+      "",
+      "const bot = new Bot(process.env.BOT_TOKEN!);",
+      'bot.command("start", (ctx) => ctx.reply("hi"));',
+      'process.once("SIGINT", () => bot.stop());',
+      'bot.start({ onStart: (me) => console.log(me.username) });',
+      "",
+    ].join("\n");
+    writeFileSync(join(dir, "bot.ts"), bot);
+    const plan = await applyRecipes(dir, [{ id: "server-lifecycle" }, others[0]!]);
+    expect(plan.manual).toEqual([]);
+    const text = read(dir, "bot.ts");
+    expect(text).toContain('process.once("SIGINT", () => bot.stop());');
+    expect(text).toContain(["void (async () => {", "  await startBot(bot, { polling: { onStart: (me) => console.log(me.username) } });", "  await stopBroadcast();", "})();"].join("\n"));
+    expect((await applyRecipes(dir, [{ id: "server-lifecycle" }, others[0]!])).changes).toEqual([]);
   });
 });
