@@ -1,7 +1,8 @@
 import { loadCatalogue } from "../recipes/catalogue.js";
 import { color } from "../ui/colors.js";
 
-export function listCommand(options: { json?: boolean; templates?: string[] }): void {
+/** One line per recipe; the seed codes (rows of the recipes catalogue) only with `verbose`. */
+export function listCommand(options: { json?: boolean; templates?: string[]; verbose?: boolean }): void {
   const { recipes } = loadCatalogue(options.templates ?? []);
   if (options.json) {
     const data = recipes.map(({ manifest, pack, ref }) => ({
@@ -22,7 +23,8 @@ export function listCommand(options: { json?: boolean; templates?: string[] }): 
     if (group.length === 0) continue;
     if (kind === "snippet") process.stdout.write(`\n${color.bold("Snippets (create-bot-snippet show <id>):", process.stdout)}\n`);
     for (const r of group) {
-      process.stdout.write(`${color.cyan(r.ref.padEnd(width), process.stdout)}  ${r.manifest.title} ${color.dim(`(${r.manifest.seeds.join(", ")})`, process.stdout)}\n`);
+      const seeds = options.verbose && r.manifest.seeds.length > 0 ? ` ${color.dim(`(${r.manifest.seeds.join(", ")})`, process.stdout)}` : "";
+      process.stdout.write(`${color.cyan(r.ref.padEnd(width), process.stdout)}  ${r.manifest.title}${seeds}\n`);
     }
   }
 }

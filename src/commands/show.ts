@@ -1,10 +1,13 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
-import { basename, dirname, join, relative, resolve, sep } from "node:path";
+import { basename, dirname, join, posix, relative, resolve, sep } from "node:path";
 import { usageError } from "../core/errors.js";
 import { commitChanges } from "../engine/commit.js";
-import { conditionHolds, resolveAnswers } from "../recipes/answers.js";
+import { conditionHolds, placeholder, resolveAnswers } from "../recipes/answers.js";
+import { detectCodeStyle, defaultStyle, type CodeStyle } from "../project/code-style.js";
+import { findProjectRoot } from "../project/project-root.js";
+import { scanProject } from "../project/scan-project.js";
 import { loadCatalogue } from "../recipes/catalogue.js";
-import type { JsonValue } from "../recipes/manifest.js";
+import type { AddImportEdit, Condition, EditSpec, ExtendContextEdit, IgnorePathEdit, InstallEdit, JsonValue, Question, ReplaceStartEdit, SetErrorHandlerEdit, WrapHandlersEdit } from "../recipes/manifest.js";
 import { exampleAnswers } from "../recipes/example-answers.js";
 import { typicalFacts } from "../recipes/typical-facts.js";
 import { renderString, renderTemplateFile } from "../render/render-recipe.js";
@@ -20,6 +23,8 @@ export interface ShowOptions {
   copyTo?: string;
   /** With `copyTo`: replace a file that exists. */
   force?: boolean;
+  /** Also print the recipe's seed codes (rows of the recipes catalogue it covers). */
+  verbose?: boolean;
 }
 
 export async function showCommand(ref: string, options: ShowOptions): Promise<void> {
@@ -29,15 +34,17 @@ export async function showCommand(ref: string, options: ShowOptions): Promise<vo
   if (options.copyTo !== undefined && !snippet) {
     throw usageError(`--copy-to writes snippets; "${recipe.ref}" is a recipe`, `add it to your bot with \`create-bot-snippet add ${recipe.ref}\`, which also wires it in`);
   }
+  const here = options.copyTo === undefined && !options.json && !snippet ? projectHere() : undefined;
+  const facts = here?.facts ?? previewFacts;
   const given = exampleAnswers(manifest.questions);
-  const answers = await resolveAnswers(manifest, { given, facts: previewFacts });
-  const view = { ...previewFacts, ...answers };
+  const answers = await resolveAnswers(manifest, { given, facts });
+  const view = { ...facts, ...answers };
   const files = manifest.files
-    .filter((f) => conditionHolds(f.when, answers, previewFacts))
+    .filter((f) => conditionHolds(f.when, answers, facts))
     .map((f) => ({ target: renderString(recipe, f.target, view, "files.target"), content: renderTemplateFile(recipe, f.template, view) })); // templates are in the canonical style already
 
   if (options.copyTo !== undefined) {
-    copySnippet(recipe.ref, files, options.copyTo, options.force === true);
+    await copySnippet(recipe.ref, files, options.copyTo, options.force === true);
     return;
   }
   if (options.json) {
@@ -45,63 +52,187 @@ export async function showCommand(ref: string, options: ShowOptions): Promise<vo
     return;
   }
   const out = process.stdout;
+  const seeds = options.verbose && manifest.seeds.length > 0 ? `; seeds ${manifest.seeds.join(", ")}` : "";
   if (snippet) {
     // A snippet is code to paste: its description, then the code, nothing to answer or wire.
     const head = [
-      `${color.bold(manifest.title, out)} ${color.dim(`(snippet ${recipe.ref}; seeds ${manifest.seeds.join(", ")})`, out)}`,
+      `${color.bold(manifest.title, out)} ${color.dim(`(snippet ${recipe.ref}${seeds})`, out)}`,
       "",
       manifest.description,
       "",
-      color.dim(`Paste it, or write it to a file: create-bot-snippet show ${recipe.ref} --copy-to src/${files[0]?.target ?? `${manifest.id}.ts`}`, out),
+      color.dim(`Paste it, or write it to a file in your project's style: create-bot-snippet show ${recipe.ref} --copy-to src/${files[0]?.target ?? `${manifest.id}.ts`}`, out),
     ];
     const code = files.map((f) => (files.length > 1 ? `${color.bold(f.target, out)}\n${f.content}` : f.content));
     out.write(`${[...head, "", ...code].join("\n").replace(/\n*$/, "\n")}`);
     return;
   }
+  const words = (when: Condition | undefined) => (when ? color.dim(` (${conditionWords(when, manifest.questions)})`, out) : "");
+  const render = (template: string, where: string) => renderString(recipe, template, view, where);
+  const botFile = String(facts.botFile);
   const lines = [
-    `${color.bold(manifest.title, out)} ${color.dim(`(${recipe.ref}; seeds ${manifest.seeds.join(", ")})`, out)}`,
+    `${color.bold(manifest.title, out)} ${color.dim(`(${recipe.ref}${seeds})`, out)}`,
     "",
     manifest.description,
     "",
+    color.bold(here ? `Files (for the bot in ${botFile})` : `Files (for a bot in ${botFile}; add writes them next to yours)`, out),
+    ...manifest.files.map((f) => `  ${render(f.target, "files.target")}${words(f.when)}`),
+    "",
+    color.bold(`Changes to your code (the bot is created in ${botFile})`, out),
+    ...manifest.edits.map((e) => `  - ${describeEdit(e, render, facts, botFile)}${words(e.when)}`),
+    "",
     color.bold("Questions", out),
     ...manifest.questions.map((q) => {
-      const detail = q.type === "select" || q.type === "multiselect" ? ` [${q.choices.map((c) => c.value).join(" | ")}]` : q.type === "list" ? ` [list of ${q.of}s]` : ` [${q.type}]`;
-      const def = q.default === undefined ? color.yellow(" (required)", out) : ` default: ${JSON.stringify(q.default)}`;
-      return `  --set ${q.name}=…${detail}${def}\n      ${q.message}`;
+      const def = q.default === undefined ? color.yellow("required", out) : `default: ${shownDefault(q.default)}`;
+      const when = q.when ? `; asked ${conditionWords(q.when, manifest.questions)}` : "";
+      return `  --set ${q.name}=${placeholder(q)}  ${color.dim(`(${def}${when})`, out)}\n      ${q.message}`;
     }),
-    "",
-    color.bold("Files", out),
-    ...manifest.files.map((f) => `  ${f.target}${f.when ? color.dim(` when ${JSON.stringify(f.when)}`, out) : ""}`),
-    ...(manifest.dependencies?.length ? ["", color.bold("Dependencies", out), ...manifest.dependencies.map((d) => `  ${d.name}@${d.version}${d.when ? color.dim(` when ${JSON.stringify(d.when)}`, out) : ""}`)] : []),
-    "",
-    color.bold("Wiring", out),
-    ...manifest.edits.map((e) => `  ${e.op}${"code" in e ? `: ${e.code}` : "handler" in e ? `: bot.catch(${e.handler})` : "flavor" in e ? `: ${e.flavor}` : "named" in e ? `: ${e.named.join(", ")}` : ""}`),
+    ...(manifest.dependencies?.length ? ["", color.bold("Dependencies", out), ...manifest.dependencies.map((d) => `  ${d.name}@${d.version}${d.dev ? " (dev)" : ""}${words(d.when)}`)] : []),
   ];
   for (const f of files) lines.push("", color.bold(`Preview: ${f.target}`, out), f.content);
   out.write(`${lines.join("\n")}\n`);
 }
 
+/** A default as it is typed after `--set name=`. */
+function shownDefault(value: JsonValue): string {
+  if (Array.isArray(value)) return value.length === 0 ? "none" : value.join(",");
+  if (value === "") return "empty";
+  return typeof value === "string" ? JSON.stringify(value) : String(value);
+}
+
+/**
+ * What one edit does to the user's code, in words: "adds `bot.use(x())`
+ * after `new Bot(…)`". Templates are rendered for this project (or a typical one).
+ */
+export function describeEdit(edit: EditSpec, render: (template: string, where: string) => string, facts: Record<string, JsonValue>, botFile: string): string {
+  const bot = String(facts.bot ?? "bot");
+  const from = (file: string) => {
+    let rel = posix.relative(posix.dirname(botFile), render(file, "edits.file")).replace(/\.(m|c)?tsx?$/, "");
+    if (!rel.startsWith(".")) rel = `./${rel}`;
+    return `${rel}${facts.moduleKind === "esm" ? ".js" : ""}`;
+  };
+  const e = edit as EditSpec | { op: string; code?: string };
+  switch (e.op) {
+    case "add-import": {
+      const x = e as AddImportEdit;
+      return `imports ${x.named.map((n) => n.replace(/^type /, "")).join(", ")} from "${x.module ?? from(x.file ?? "")}"`;
+    }
+    case "install":
+      return `adds \`${render((e as InstallEdit).code, "edits.code")}\` after \`new Bot(…)\`, before your own handlers`;
+    case "set-error-handler":
+      return `sets \`${bot}.catch(${(e as SetErrorHandlerEdit).handler})\` (kept as it is when the bot already has an error handler)`;
+    case "extend-context": {
+      const x = e as ExtendContextEdit;
+      const flavor = render(x.flavor, "edits.flavor");
+      return x.wrap ? `wraps your context type in ${flavor.replace(/<.*$/, "")}<…>` : `adds ${flavor} to your context type (or creates \`type MyContext = Context & ${flavor}\`)`;
+    }
+    case "wrap-handlers": {
+      const x = e as WrapHandlersEdit;
+      return `wraps the handlers of the commands you give in ${x.commands} with \`${render(x.wrapper, "edits.wrapper")}(…)\``;
+    }
+    case "replace-start":
+      return `replaces \`${bot}.start()\` with \`${render((e as ReplaceStartEdit).code, "edits.code")}\` (the options you pass to start are kept)`;
+    case "ignore-path": {
+      const x = e as IgnorePathEdit;
+      return `adds ${render(x.path, "edits.path")}${x.folder ? "/" : ""} to .gitignore`;
+    }
+    case "on-start":
+      return `runs \`${render(e.code ?? "", "edits.code")}\` once the bot has started`;
+    case "on-stop":
+      return `runs \`${render(e.code ?? "", "edits.code")}\` when the bot stops (on shutdown)`;
+    default:
+      return "code" in e && typeof e.code === "string" ? `adds \`${render(e.code, "edits.code")}\`` : `changes ${botFile}`;
+  }
+}
+
+/** A manifest `when` in words: "when mode is wrapper or both", "when the bot is served by webhook". */
+export function conditionWords(when: Condition, questions: Question[]): string {
+  const parts = Object.entries(when).map(([key, expected]) => {
+    const values = (Array.isArray(expected) ? expected : [expected]).map((v) => (v === null ? "absent" : String(v)));
+    if (!key.startsWith("facts.")) {
+      const q = questions.find((x) => x.name === key);
+      if (q?.type === "boolean") return values.includes("true") ? `${key} is on` : `${key} is off`;
+      return `${key} is ${values.join(" or ")}`;
+    }
+    const fact = key.slice(6);
+    if (fact === "served") return `the bot is served by ${values.join(" or ")}`;
+    if (fact === "moduleKind") return `the project is ${values.map((v) => (v === "esm" ? "ESM" : "CommonJS")).join(" or ")}`;
+    if (fact.startsWith("major:")) {
+      const name = fact.slice(6);
+      return values.map((v) => (v === "absent" ? `${name} is not installed` : `${name} ${v}.x is installed`)).join(" or ");
+    }
+    return `the project's ${fact} is ${values.join(" or ")}`;
+  });
+  return `when ${parts.join(" and ")}`;
+}
+
+/**
+ * The project in the current folder, when it has one bot the text scan can
+ * see: its bot file, variable and module kind make the paths `show` prints
+ * the ones `add` would write. No compiler is loaded; anything unclear falls
+ * back to a typical project.
+ */
+function projectHere(): { facts: Record<string, JsonValue> } | undefined {
+  try {
+    const root = findProjectRoot(process.cwd());
+    if (!root) return undefined;
+    const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { dependencies?: Record<string, unknown> };
+    if (pkg.dependencies?.grammy === undefined) return undefined;
+    const project = scanProject(root);
+    const bots = project.candidates.filter((f) => /\bnew\s+Bot\s*[<(]/.test(project.texts.get(f) ?? ""));
+    if (bots.length !== 1) return undefined;
+    const botFile = bots[0]!;
+    const variable = /\b(?:const|let|var)\s+([\w$]+)\s*(?::[^=]+)?=\s*new\s+Bot\s*[<(]/.exec(project.texts.get(botFile) ?? "")?.[1];
+    const dir = posix.dirname(botFile);
+    return {
+      facts: { ...previewFacts, bot: variable ?? "bot", botFile, served: project.served, moduleKind: project.moduleKind, recipesDir: dir === "." ? "recipes" : `${dir}/recipes` },
+    };
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Writes a snippet's code to `file`, or into `file` when it is a folder
- * (under the snippet's own file name). An existing different file is only
+ * (under the snippet's own file name), in the style of the project the file
+ * is in (quotes, semicolons, indent, line ends: those of the file being
+ * replaced, else of the project's files). An existing different file is only
  * replaced with `force`.
  */
-function copySnippet(ref: string, files: Array<{ target: string; content: string }>, file: string, force: boolean): void {
+async function copySnippet(ref: string, files: Array<{ target: string; content: string }>, file: string, force: boolean): Promise<void> {
   if (files.length !== 1) throw usageError(`the snippet "${ref}" has ${files.length} files; --copy-to writes one`, "print it with `create-bot-snippet show` and copy the parts");
-  const { target: name, content } = files[0]!;
+  const { target: name, content: canonical } = files[0]!;
   let target = resolve(file);
   if (file.endsWith("/") || (existsSync(target) && statSync(target).isDirectory())) target = join(target, basename(name));
   const shown = relative(process.cwd(), target) || target;
   const before = existsSync(target) ? readFileSync(target, "utf8") : undefined;
+  // Rooted at the nearest folder that exists: the commit creates the ones missing on the way.
+  let root = dirname(target);
+  while (!existsSync(root) && dirname(root) !== root) root = dirname(root);
+  const style = styleFor(root, before);
+  const content = style ? (await import("../ast/apply-style.js")).applyStyle(canonical, style) : canonical;
   if (before === content) {
     process.stderr.write(`${color.dim("unchanged", process.stderr)} ${shown}\n`);
     return;
   }
   if (before !== undefined && !force) throw usageError(`${shown} exists and differs from the snippet`, "pass --force to replace it, or choose another file");
-  // Rooted at the nearest folder that exists: the commit creates the ones missing on the way.
-  let root = dirname(target);
-  while (!existsSync(root) && dirname(root) !== root) root = dirname(root);
   const path = relative(root, target).split(sep).join("/");
   commitChanges(root, [{ path, kind: before === undefined ? "create" : "update", before, after: content }]);
-  process.stderr.write(`${color.green("wrote", process.stderr)} ${shown}\n`);
+  const how = style ? ` (${style.quote === "'" ? "single" : "double"} quotes, ${style.semicolons ? "semicolons" : "no semicolons"}, ${style.indent === "\t" ? "tabs" : `${style.indent.length}-space indent`}: the project's style)` : "";
+  process.stderr.write(`${color.green("wrote", process.stderr)} ${shown}${how}\n`);
+}
+
+/** The style to write in at `dir`: the replaced file's, else its project's; undefined outside a project with TypeScript files. */
+function styleFor(dir: string, before: string | undefined): CodeStyle | undefined {
+  const root = findProjectRoot(dir);
+  let projectStyle: CodeStyle | undefined;
+  if (root) {
+    try {
+      const project = scanProject(root);
+      if (project.texts.size > 0) projectStyle = project.style;
+    } catch {
+      projectStyle = undefined; // an unreadable project: its style is unknown, the snippet is written as it is
+    }
+  }
+  if (before !== undefined && before.trim() !== "") return detectCodeStyle(before, projectStyle ?? defaultStyle);
+  return projectStyle;
 }
