@@ -1,7 +1,7 @@
-import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
-import { findPackageHome, findTypeScript, limitTo, runTsc, type TscDiagnostic, type TypeScriptInstall } from "../check/tsc.js";
+import { findPackageHome, limitTo, runTsc, type TscDiagnostic, type TypeScriptInstall } from "../check/tsc.js";
 import { CliError } from "../core/errors.js";
 import { applyStyle } from "../ast/apply-style.js";
 import { locateBot, planAdd, templateFacts } from "../engine/plan.js";
@@ -14,6 +14,7 @@ import type { Answers, JsonValue } from "../recipes/manifest.js";
 import { renderString } from "../render/render-recipe.js";
 import type { LintDiagnostic } from "./diagnostics.js";
 import { checkCopies, typescriptVersion } from "./check-copies.js";
+import { lintScratch, linkPackages, ownTypeScript, packageOf } from "./scratch.js";
 import { fieldFixtureDirs, repoFixtureDirs, writeBuiltinFixtures } from "./fixtures.js";
 import { buildNodeModules, isFieldFixture, readToolchain, toolchainSources } from "./toolchain.js";
 import type { LintedRecipe } from "./lint-recipes.js";
@@ -86,22 +87,39 @@ export async function typecheckRecipes(
 ): Promise<{ diagnostics: Diagnostic[]; skipped: string[] }> {
   const diagnostics: Diagnostic[] = [];
   const packageRoot = dirname(bundledTemplatesDir());
-  const home = grammyHome(options.cwd) ?? grammyHome(packageRoot);
-  const ts: TypeScriptInstall | undefined = findTypeScript(options.cwd) ?? findTypeScript(packageRoot);
+  // The CLI's own TypeScript, never the pack's or the current folder's (see scratch.ts).
+  const ts: TypeScriptInstall | undefined = ownTypeScript(packageRoot);
   // Asked for and impossible: an error, so CI does not pass without having checked.
   const couldNotRun = (message: string, hint: string) =>
     diagnostics.push({ file: options.where ?? options.cwd, line: 1, column: 1, check: "typecheck", recipe: "-", message, hint });
-  if (!home || !ts) {
-    couldNotRun(`--typecheck could not run: ${!home ? "grammy" : "typescript"} is not installed where lint runs`, "run lint in a project with grammy, typescript and @types/node installed (npm i -D grammy typescript @types/node)");
+  if (!ts) {
+    couldNotRun(
+      `--typecheck could not run: no TypeScript is installed with create-bot-snippet (${packageRoot}); it never runs one from the pack or the current folder`,
+      "install typescript beside create-bot-snippet (npm i -D create-bot-snippet typescript, then npx create-bot-snippet lint --typecheck)",
+    );
     return { diagnostics, skipped: [] };
   }
   const recipes = items.filter((i) => (i.recipe.manifest.kind ?? "recipe") === "recipe");
   if (recipes.length === 0) return { diagnostics, skipped: [] };
 
-  // The scratch folder sits beside the node_modules that has grammy, so the copies resolve it.
-  const scratch = join(home, `.bot-snippet-lint-${process.pid}-${Date.now().toString(36)}`);
-  mkdirSync(scratch, { recursive: true });
+  // The copies live in the OS temp folder; the packages they import are linked beside them,
+  // from the CLI's own install where it has them, else from the folder lint runs in.
+  const { dir: scratch, remove } = lintScratch();
   try {
+    const needed = new Set(["grammy", "@types/node"]);
+    for (const { recipe } of recipes) {
+      for (const d of recipe.manifest.dependencies ?? []) needed.add(d.name);
+      for (const e of recipe.manifest.edits) if ("module" in e && typeof e.module === "string" && packageOf(e.module)) needed.add(packageOf(e.module)!);
+    }
+    const { missing } = linkPackages(scratch, needed, [packageRoot, options.cwd]);
+    if (missing.length > 0) {
+      couldNotRun(
+        `--typecheck could not run: ${missing.join(", ")} ${missing.length === 1 ? "is" : "are"} not installed in ${options.cwd} (nor with create-bot-snippet in ${packageRoot}); the recipes import ${missing.length === 1 ? "it" : "them"}`,
+        `install ${missing.length === 1 ? "it" : "them"} there first: npm i -D ${missing.join(" ")}`,
+      );
+      return { diagnostics, skipped: [] };
+    }
+    const home = grammyHome(packageRoot) ?? grammyHome(options.cwd)!;
     const fixtureDirs = options.fixtures?.map((f) => resolve(options.cwd, f)) ?? repoFixtureDirs(packageRoot) ?? writeBuiltinFixtures(join(scratch, "_fixtures"));
     const skipped: string[] = [];
     // --matrix: given fixtures with a toolchain.json are field fixtures; without --fixtures, the checkout's join the defaults.
@@ -311,7 +329,7 @@ export async function typecheckRecipes(
     });
     return { diagnostics, skipped };
   } finally {
-    if (!process.env.BOT_SNIPPET_KEEP_SCRATCH) rmSync(scratch, { recursive: true, force: true });
+    remove();
   }
 }
 
