@@ -26,7 +26,7 @@ export function buildProgram(): Command {
   const program = new Command("create-bot-snippet")
     .description("Insert typed, tested grammY recipes into your Telegram bot project.")
     .version("0.1.0", "-v, --version")
-    .option("--verbose", "print stack traces of errors")
+    .option("--verbose", "print stack traces of errors; with show and list, the recipes' seed codes too")
     .showSuggestionAfterError(true)
     .exitOverride()
     .configureOutput({ writeErr: () => {}, outputError: () => {} });
@@ -38,7 +38,7 @@ export function buildProgram(): Command {
     .description("list the recipes, one line each")
     .option("--json", "print the recipes as JSON")
     .option("--templates <dir>", "also load recipes from this folder (repeatable)", collect)
-    .action(async (options) => (await import("./commands/list.js")).listCommand(options));
+    .action(async (options) => (await import("./commands/list.js")).listCommand({ ...options, verbose: program.opts().verbose }));
 
   program
     .command("show")
@@ -48,7 +48,7 @@ export function buildProgram(): Command {
     .option("--copy-to <file>", "write a snippet's code to this file instead of printing it")
     .option("--force", "with --copy-to: replace the file if it exists")
     .option("--templates <dir>", "also load recipes from this folder (repeatable)", collect)
-    .action(async (ref, options) => (await import("./commands/show.js")).showCommand(ref, options));
+    .action(async (ref, options) => (await import("./commands/show.js")).showCommand(ref, { ...options, verbose: program.opts().verbose }));
 
   program
     .command("add")
@@ -57,9 +57,9 @@ export function buildProgram(): Command {
     .option("--cwd <dir>", "the project, or a folder in it (the nearest package.json above is the root)", ".")
     .option("-y, --yes", "take defaults, never prompt")
     .option("--set <key=value>", "answer a question (repeatable; lists comma-separated; recipe.key=value for one recipe)", collect)
-    .option("--answers <file>", "answers as JSON: { key: value } or { recipe: { key: value } }")
+    .option("--answers <file>", "answers as JSON: { key: value } or { recipe: { key: value } }; one file can serve the whole project (sections of recipes not added are ignored)")
     .option("--dry-run", "print the diff, write nothing")
-    .option("--json", "print the plan as JSON on stdout")
+    .option("--json", "print the plan as JSON on stdout and write nothing; with --yes, write and report what was written. In a terminal without --yes, unanswered questions are refused, not defaulted")
     .option("--entry <file>", "the file that creates the bot, relative to --cwd, when detection needs help")
     .option("--bot <which>", "the bot to edit when the project has several: file:line, a file, or its variable or class name")
     .option("--force", "overwrite generated files that differ; write even when --check finds new type errors")
@@ -69,6 +69,18 @@ export function buildProgram(): Command {
     .addOption(pmOption())
     .option("--no-install", "only edit package.json; print the install command to run")
     .option("--upgrade", "raise grammY or a plugin the project has below what a recipe needs (otherwise the recipe is refused)")
+    .addHelpText(
+      "after",
+      [
+        "",
+        "Answers, strongest first: --set recipe.key=value, --set key=value, the",
+        "--answers file's { \"recipe\": { \"key\": value } } sections, its plain keys, then",
+        "the question's default (asked instead in a terminal without --yes).",
+        "",
+        "--json never writes without --yes: `add <recipes> --json` prints the plan;",
+        "`add <recipes> --json --yes` writes it and prints what was written.",
+      ].join("\n"),
+    )
     .action(async (refs, options) => {
       // From a subfolder (src/handlers) the project is the nearest package.json above; --entry is relative to where the user is.
       const at = (await import("./project/project-root.js")).locateProject(options.cwd, options.entry);
