@@ -127,15 +127,32 @@ function hintCandidates(q: Question, raw: unknown): unknown[] {
         if (kept.length === 0 && (q.min ?? 0) > 0) kept = undefined;
       }
       const base = Array.isArray(example) ? example : [];
-      // An example repeated up to the fewest items the rule asks for, distinct when it must be.
-      const grown = Array.from({ length: Math.max(q.min ?? 0, base.length) }, (_, i) =>
-        typeof base[0] === "number" ? base[0] + (q.unique ? i : 0) : `${String(base[0] ?? "item")}${q.unique && i > 0 ? i + 1 : ""}`,
-      );
+      // An example fitted to the item rules, repeated up to the fewest items the rule asks for (distinct when it must be).
+      const count = Math.min(Math.max(q.min ?? 0, 1), q.max ?? Infinity);
+      const grown: unknown[] = [];
+      if (q.of === "integer") {
+        const lo = q.itemMin ?? -Number.MAX_SAFE_INTEGER;
+        const hi = q.itemMax ?? Number.MAX_SAFE_INTEGER;
+        const start = Math.min(hi, Math.max(lo, typeof base[0] === "number" ? base[0] : 1));
+        for (let step = 0; grown.length < count && step < 4 * count + 8; step++) {
+          const n = start + (step % 2 === 0 ? step / 2 : -(step + 1) / 2);
+          if (n < lo || n > hi || (q.unique && grown.includes(n))) continue;
+          if (checkAnswer({ ...q, min: 1, max: undefined, unique: false }, [n]).problem === undefined) grown.push(n);
+        }
+      } else {
+        const word = String(base[0] ?? "item");
+        const room = q.itemMaxLength ?? Infinity;
+        for (let i = 0; grown.length < count; i++) {
+          const suffix = i === 0 ? "" : String(i + 1);
+          grown.push(`${word.slice(0, Math.max(1, room - suffix.length))}${suffix}`);
+          if (i > count + 8) break;
+        }
+      }
       return [kept, q.default, base, grown];
     }
     case "string": {
       const cut = typeof raw === "string" && q.maxLength !== undefined ? raw.slice(0, q.maxLength) : undefined;
-      return [cut, q.default, example];
+      return [cut, q.default, example, typeof example === "string" && q.maxLength !== undefined ? example.slice(0, q.maxLength) : undefined];
     }
     default:
       return [q.default, example];
