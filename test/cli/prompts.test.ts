@@ -23,7 +23,7 @@ describe("list prompts", () => {
       const shown = listMessage(message);
       expect(shown.match(/comma-separated/g), shown).toHaveLength(1);
       expect(shown, shown).toMatch(/comma-separated\)$/);
-      expect(shown, shown).not.toMatch(/\([^()]*\) \([^()]*\)$/); // one closing parenthesis, not two in a row
+      expect(shown, shown).not.toMatch(/\([^()]+\) \([^()]+\)$/); // one closing parenthesis, not two in a row
     }
     expect(listMessage("Commands to wrap")).toBe("Commands to wrap (comma-separated)");
     expect(listMessage("Chat ids (users or groups; may be empty)")).toBe("Chat ids (users or groups; may be empty; comma-separated)");
