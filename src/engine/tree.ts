@@ -1,4 +1,5 @@
-import { existsSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
+import { failure } from "../core/errors.js";
 import { resolve } from "node:path";
 import { readTextFile } from "../core/regular-file.js";
 import { safeProjectPath } from "./safe-path.js";
@@ -42,8 +43,28 @@ export class Tree {
 
   write(path: string, content: string): void {
     const p = this.path(path);
+    this.checkFolders(p);
     this.readOriginal(p);
     this.written.set(p, content);
+  }
+
+  /**
+   * A file where the path needs a folder (`recipes` is a file, `recipes/x.ts`
+   * is planned) is refused when planned, before the type-check mirror or the
+   * commit would trip over it (EEXIST, ENOTDIR).
+   */
+  private checkFolders(p: string): void {
+    const parts = p.split("/");
+    for (let i = 1; i < parts.length; i++) {
+      const dir = parts.slice(0, i).join("/");
+      let stat;
+      try {
+        stat = statSync(resolve(this.root, dir));
+      } catch {
+        return; // missing: the commit creates it (and everything below it)
+      }
+      if (!stat.isDirectory()) throw failure(`${dir} is a file where a folder is needed for ${p}; nothing was changed`, "move or rename that file, then run again");
+    }
   }
 
   private readOriginal(p: string): string | undefined {

@@ -100,6 +100,19 @@ describe("a missing or full TMPDIR", () => {
   });
 });
 
+describe("a file named like a folder a recipe needs, with --check on", () => {
+  it("is refused when planned (the check's mirror gave EEXIST: 'this is a bug'), nothing written", () => {
+    const dir = copyFixture("cjs-single");
+    writeFileSync(join(dir, "recipes"), "a plain file\n");
+    const before = treeHash(dir);
+    const r = runCli(["add", "error-handler", "--yes", "--check", "--no-install", "--cwd", dir]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^error recipes is a file where a folder is needed for recipes\/error-handler\.ts; nothing was changed\n/m);
+    expect(r.stderr).not.toMatch(/this is a bug|EEXIST/);
+    expect(treeHash(dir)).toBe(before);
+  });
+});
+
 describe("install arguments from a pack", () => {
   it("go after -- for npm, and anything that is not name@range is refused before any command runs", () => {
     expect(guardArguments({ command: "npm", args: ["install", "grammy@^1.46.0", "@grammyjs/runner@^2.0.3"] }).args).toEqual(["install", "--", "grammy@^1.46.0", "@grammyjs/runner@^2.0.3"]);
