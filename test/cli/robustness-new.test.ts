@@ -125,6 +125,18 @@ describe("install arguments from a pack", () => {
     }
   });
 
+  it.each([
+    ["named like a flag", { name: "--prefix=/tmp/OUT", version: "^1.0.0" }, /dependencies\[0\]\.name: "--prefix=\/tmp\/OUT" is not a valid npm package name/],
+    ["with a file: version", { name: "evil", version: "file:/tmp/evil" }, /dependencies\[0\]\.version: "file:\/tmp\/evil" is not a semver range/],
+  ])("a dependency %s is refused by new as by add (one validator), nothing written", (_, dependency, message) => {
+    const base = tmpDir("new-bad-dep");
+    const before = treeHash(base);
+    const r = runCli(["new", "my-bot", "--yes", "--no-install", "--recipes", "evil", "--templates", pack("x.ts", { dependencies: [dependency] })], { cwd: base });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(message);
+    expect(treeHash(base)).toBe(before);
+  });
+
   it("reach the package manager separated from its options (a fake npm records its argv)", () => {
     const bin = tmpDir("fake-npm");
     const log = join(bin, "argv.txt");

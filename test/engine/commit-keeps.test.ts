@@ -1,5 +1,5 @@
 // Files keep what they were: modes, symlinks, hard links, bytes, line endings.
-import { chmodSync, linkSync, lstatSync, mkdirSync, readFileSync, readlinkSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, chownSync, linkSync, lstatSync, mkdirSync, readFileSync, readlinkSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { commitChanges } from "../../src/engine/commit.js";
@@ -27,6 +27,19 @@ describe("modes", () => {
     commitOne(dir, path, "#!/usr/bin/env node\nnew\n");
     expect(readFileSync(join(dir, path), "utf8")).toContain("new");
     expect(statSync(join(dir, path)).mode & 0o7777).toBe(mode);
+  });
+});
+
+describe("owner", () => {
+  // Only root may give a file away: as another user the commit keeps the mode and leaves the owner to the system.
+  it.skipIf(process.getuid?.() !== 0)("a file owned by another user keeps its owner and group when rewritten (run as root)", () => {
+    const dir = tmpDir("owner");
+    writeFileSync(join(dir, "package.json"), "{}\n");
+    chownSync(join(dir, "package.json"), 1234, 2345);
+    commitOne(dir, "package.json", '{ "name": "x" }\n');
+    const stat = statSync(join(dir, "package.json"));
+    expect([stat.uid, stat.gid]).toEqual([1234, 2345]);
+    expect(readFileSync(join(dir, "package.json"), "utf8")).toContain('"x"');
   });
 });
 
