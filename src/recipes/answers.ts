@@ -154,6 +154,8 @@ function hintCandidates(q: Question, raw: unknown): unknown[] {
       const cut = typeof raw === "string" && q.maxLength !== undefined ? raw.slice(0, q.maxLength) : undefined;
       return [cut, q.default, example, typeof example === "string" && q.maxLength !== undefined ? example.slice(0, q.maxLength) : undefined];
     }
+    case "multiselect":
+      return [q.default, example, q.choices.slice(0, Math.max(q.min ?? 0, 1)).map((c) => c.value)];
     default:
       return [q.default, example];
   }
