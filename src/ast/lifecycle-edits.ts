@@ -18,8 +18,11 @@ export interface LifecycleRequest {
   codeFor: (receiver: string) => string;
   /** Whether an expression at a call site holds the bot (see `bindsBot`). */
   isBot: (receiver: string, sf: SourceFile) => boolean;
-  /** Functions that start the bot and resolve once it has stopped (a recipe's `startBot`), by their exported name. */
-  starters: ReadonlySet<string>;
+  /**
+   * Functions that start the bot and resolve once it has stopped (a recipe's
+   * `startBot`): exported name → the file name it is imported from (`server-lifecycle`).
+   */
+  starters: ReadonlyMap<string, string>;
   /** Where this statement sorts among the start or stop statements of other recipes. */
   key: number;
   /** The sort key of a statement earlier runs placed, undefined for the user's own statements. */
@@ -86,12 +89,17 @@ interface StartSite {
 }
 
 /** Where the bot is started in a file, with the statement around each start. */
-function startSites(path: string, sf: SourceFile, text: string, isBot: LifecycleRequest["isBot"], starters: ReadonlySet<string>): StartSite[] {
+function startSites(path: string, sf: SourceFile, text: string, isBot: LifecycleRequest["isBot"], starters: ReadonlyMap<string, string>): StartSite[] {
   const found: Array<{ start: number; end: number; receiver: string; kind: StartSite["kind"] }> = findStartCalls(path, text, isBot).map((c) => ({ start: c.start, end: c.end, receiver: c.receiver, kind: c.kind }));
   // A recipe's start function imported here: `startBot(bot, …)`.
   const starterLocals = new Set<string>();
   for (const decl of sf.getImportDeclarations()) {
-    for (const n of decl.getNamedImports()) if (starters.has(n.getName())) starterLocals.add(n.getAliasNode()?.getText() ?? n.getName());
+    const specifier = decl.getModuleSpecifierValue();
+    for (const n of decl.getNamedImports()) {
+      const stem = starters.get(n.getName());
+      // The recipe's file, not a function of the same name of the user's own (`import { startBot } from "./bot"`).
+      if (stem !== undefined && specifier.replace(/\.[cm]?[jt]s$/, "").endsWith(`/${stem}`)) starterLocals.add(n.getAliasNode()?.getText() ?? n.getName());
+    }
   }
   const calls = sf.getDescendantsOfKind(SyntaxKind.CallExpression);
   for (const call of calls) {

@@ -76,8 +76,8 @@ export interface OpContext {
 
 /** How the on-start/on-stop ops recognise start functions and order the statements of several recipes. */
 export interface LifecycleFacts {
-  /** Functions recipes start the bot with (`replace-start`'s first name): `startBot`. */
-  starters: ReadonlySet<string>;
+  /** Functions recipes start the bot with (`replace-start`'s first name), with the stem of the file they come from: `startBot` → `server-lifecycle`. */
+  starters: ReadonlyMap<string, string>;
   /** The sort key of a start or stop statement an earlier run placed, from the recipe names it uses. */
   keyOf: (when: "start" | "stop", statement: string) => number | undefined;
   /** The sort key of a recipe's start or stop code: recipes in the order of their ids. */

@@ -161,7 +161,7 @@ export function installRanks(catalogue: Recipe[]): Map<string, number> {
  * later run by the names a recipe imports for it.
  */
 export function lifecycleFacts(catalogue: Recipe[]): LifecycleFacts {
-  const starters = new Set<string>();
+  const starters = new Map<string, string>();
   const byName = { start: new Map<string, number>(), stop: new Map<string, number>() };
   const order = new Map<string, number>();
   const ids = [...new Set(catalogue.map((r) => r.manifest.id))].sort();
@@ -169,7 +169,7 @@ export function lifecycleFacts(catalogue: Recipe[]): LifecycleFacts {
   for (const { manifest } of catalogue) {
     const imported = new Set(manifest.edits.flatMap((e) => (e.op === "add-import" ? e.named.map((n) => n.replace(/^type\s+/, "").trim()) : [])));
     for (const edit of manifest.edits) {
-      if (edit.op === "replace-start" && edit.named[0] && !edit.named[0].includes("{{")) starters.add(edit.named[0]);
+      if (edit.op === "replace-start" && edit.named[0] && !edit.named[0].includes("{{")) starters.set(edit.named[0], posix.basename(edit.file).replace(/\.[cm]?[jt]s$/, ""));
       if (edit.op !== "on-start" && edit.op !== "on-stop") continue;
       const map = byName[edit.op === "on-start" ? "start" : "stop"];
       for (const id of edit.code.replace(/\{\{[^}]*\}\}/g, " ").match(/[A-Za-z_$][\w$]*/g) ?? []) {

@@ -37,7 +37,7 @@ export function lifecycle(edit: LifecycleEdit, ctx: OpContext): void {
   let done = false;
   let problem: { file: string; line: number; reason: string } | undefined;
   for (const [file, original] of ctx.project.texts) {
-    if (!/\.start\s*\(|\brun\s*\(/.test(original) && ![...starters].some((s) => original.includes(s))) continue;
+    if (!/\.start\s*\(|\brun\s*\(/.test(original) && ![...starters.keys()].some((s) => original.includes(s))) continue;
     const text = ctx.tree.read(file)!;
     const style = ctx.styleOf(file);
     const topLevelAwait = /\.m[jt]s$/.test(file) || (ctx.project.moduleKind === "esm" && !/\.c[jt]s$/.test(file));
