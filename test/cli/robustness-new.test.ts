@@ -150,3 +150,20 @@ describe("install arguments from a pack", () => {
     expect(readFileSync(log, "utf8").split("\n").filter(Boolean)).toEqual(["install", "--", "left-pad@^1.3.0"]);
   });
 });
+
+describe("Ctrl-C during new, after the skeleton is written", () => {
+  // Held by the commit's signal listeners, which stay until the event loop turns: planning the recipes is synchronous.
+  it("waits until the recipes are written too, then ends as interrupted (never a skeleton without its recipes)", { timeout: 60_000 }, async () => {
+    const { spawn } = await import("node:child_process");
+    const { binPath } = await import("../helpers/cli.js");
+    const base = tmpDir("new-sigint");
+    const dir = join(base, "my-bot");
+    const child = spawn(process.execPath, [binPath, "new", "my-bot", "--yes", "--no-install", "--recipes", "error-handler"], { cwd: base, env: { ...process.env, NO_COLOR: "1" }, stdio: "ignore" });
+    const deadline = Date.now() + 30_000;
+    while (!existsSync(join(dir, "package.json")) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 2));
+    child.kill("SIGINT");
+    const signal = await new Promise<NodeJS.Signals | null>((resolve) => child.on("exit", (_, s) => resolve(s)));
+    expect(signal).toBe("SIGINT");
+    expect(existsSync(join(dir, "src/recipes/error-handler.ts"))).toBe(true);
+  });
+});
