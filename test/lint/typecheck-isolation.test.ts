@@ -145,6 +145,34 @@ describe("a pack's files stay inside the pack", () => {
     expect(r.stdout + r.stderr).not.toMatch(/SECRET-BYTES|BEGIN PRIVATE KEY/);
   });
 
+  it.each([
+    ["a recipe folder", (pack: string, elsewhere: string) => symlinkSync(join(elsewhere, "hello"), join(pack, "linked"), "dir")],
+    ["a recipe.json", (pack: string, elsewhere: string) => {
+      mkdirSync(join(pack, "linked"));
+      symlinkSync(join(elsewhere, "hello", "recipe.json"), join(pack, "linked", "recipe.json"));
+    }],
+  ])("%s linked outside the pack is refused by lint, add and show alike", (_, link) => {
+    const dir = outside("pack-links");
+    const elsewhere = writePack(outside("elsewhere"));
+    const pack = join(dir, "pack");
+    mkdirSync(pack);
+    link(pack, elsewhere);
+    const project = outside("pack-links-project");
+    writeFileSync(join(project, "package.json"), JSON.stringify({ name: "p", dependencies: { grammy: "^1.46.0" } }));
+    writeFileSync(join(project, "bot.ts"), 'import { Bot } from "grammy";\nconst bot = new Bot("");\nvoid bot.start();\n');
+    const runs = [
+      lint([pack], dir),
+      spawnSync(process.execPath, [bin, "add", "hello", "--yes", "--no-install", "--no-check", "--cwd", project, "--templates", pack], { encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } }),
+      spawnSync(process.execPath, [bin, "show", "hello", "--templates", pack], { encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } }),
+    ];
+    for (const r of runs) {
+      expect(r.status).toBe(1);
+      expect(r.stdout + r.stderr).toMatch(/is a symlink to .*, outside its pack/);
+      expect(r.stdout + r.stderr).not.toMatch(/Says hello|bot\.command\("hello"/);
+    }
+    expect(readdirSync(project).sort()).toEqual(["bot.ts", "package.json"]);
+  });
+
   it("new --templates refuses it before writing anything", () => {
     const dir = outside("new-link");
     const { pack } = linkedPack(dir);
