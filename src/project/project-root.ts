@@ -1,6 +1,6 @@
-import { existsSync, statSync } from "node:fs";
+import { lstatSync, statSync } from "node:fs";
 import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
-import { usageError } from "../core/errors.js";
+import { failure, usageError } from "../core/errors.js";
 
 /**
  * The nearest folder at or above `start` that has a package.json, as npm,
@@ -8,9 +8,20 @@ import { usageError } from "../core/errors.js";
  */
 export function findProjectRoot(start: string): string | undefined {
   for (let dir = resolve(start); ; dir = dirname(dir)) {
-    const pkg = join(dir, "package.json");
-    if (existsSync(pkg) && statSync(pkg).isFile()) return dir;
+    // Any entry named package.json marks the root, even one that is not a
+    // regular file: the scan then refuses it by name instead of climbing past
+    // it into a parent project.
+    if (exists(join(dir, "package.json"))) return dir;
     if (dirname(dir) === dir) return undefined;
+  }
+}
+
+function exists(path: string): boolean {
+  try {
+    lstatSync(path);
+    return true;
+  } catch {
+    return false;
   }
 }
 
@@ -37,6 +48,8 @@ export interface LocatedProject {
  */
 export function locateProject(cwd: string, entry?: string): LocatedProject {
   const start = resolve(cwd);
+  // A --cwd that names a file is a mistake, not a request for its folder.
+  if (exists(start) && !statSync(start).isDirectory()) throw failure(`${start} is not a folder`, "point --cwd at the project's folder");
   const root = findProjectRoot(start) ?? start;
   let rel: string | undefined;
   if (entry !== undefined) {
