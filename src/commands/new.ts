@@ -86,7 +86,7 @@ export async function newCommand(dirArg: string, options: NewOptions, named = tr
   const catalogue = loadCatalogue(options.templates ?? []);
   const interactive = isInteractive(options);
   const recipes = options.recipes !== undefined ? recipesFromFlag(catalogue, options.recipes) : interactive ? await pickRecipes(catalogue, ["error-handler"]) : [];
-  const given = givenAnswers(recipes, options.set, options.answers);
+  const given = givenAnswers(recipes, options.set, options.answers, catalogue.recipes);
   const answers = await answersFor(recipes, given, skeletonFacts, interactive ? (r) => promptAsk(r.ref) : undefined);
   const pm = detectPackageManager(existsSync(root) ? root : dirname(root), options.pm);
 
