@@ -15,9 +15,11 @@ describe("commitChanges", () => {
     const tree = new Tree(dir);
     tree.write("a.ts", "new\n");
     tree.write("new/dir/b.ts", "b\n");
-    tree.write("blocker/c.ts", "c\n");
+    // Refused when planned; and by the commit too, for changes that did not come through a Tree.
+    expect(() => tree.write("blocker/c.ts", "c\n")).toThrow(/^blocker is a file where a folder is needed for blocker\/c\.ts; nothing was changed$/);
+    const changes = [...tree.changes(), { path: "blocker/c.ts", kind: "create" as const, before: undefined, after: "c\n" }];
     const before = treeHash(dir);
-    expect(() => commitChanges(dir, tree.changes())).toThrow(/nothing was changed/);
+    expect(() => commitChanges(dir, changes)).toThrow(/nothing was changed/);
     expect(treeHash(dir)).toBe(before);
     expect(existsSync(join(dir, "new"))).toBe(false);
     expect(readdirSync(dir).sort()).toEqual(["a.ts", "blocker"]);
