@@ -10,6 +10,7 @@ import { conditionHolds } from "../recipes/answers.js";
 import type { Answers, EditSpec, JsonValue, Recipe } from "../recipes/manifest.js";
 import { renderString, renderTemplateFile } from "../render/render-recipe.js";
 import { addImport } from "./ops/add-import.js";
+import { apiTransformer, transformerRank } from "./ops/api-transformer.js";
 import { extendContext } from "./ops/extend-context.js";
 import { ignorePath } from "./ops/ignore-path.js";
 import { install } from "./ops/install.js";
@@ -39,6 +40,7 @@ const ops: { [K in EditSpec["op"]]: (edit: Extract<EditSpec, { op: K }>, ctx: Op
   "ignore-path": ignorePath,
   "on-start": lifecycle,
   "on-stop": lifecycle,
+  "api-transformer": apiTransformer,
 };
 
 export interface PlanRequest {
@@ -143,9 +145,9 @@ export function installRanks(catalogue: Recipe[]): Map<string, number> {
   for (const { manifest } of catalogue) {
     const imported = new Set(manifest.edits.flatMap((e) => (e.op === "add-import" ? e.named.map((n) => n.replace(/^type\s+/, "").trim()) : [])));
     for (const edit of manifest.edits) {
-      const code = edit.op === "install" ? edit.code : edit.op === "set-error-handler" ? edit.handler : undefined;
+      const code = edit.op === "install" || edit.op === "api-transformer" ? edit.code : edit.op === "set-error-handler" ? edit.handler : undefined;
       if (code === undefined) continue;
-      const rank = edit.op === "install" ? edit.rank : errorHandlerRank;
+      const rank = edit.op === "install" ? edit.rank : edit.op === "api-transformer" ? transformerRank(edit.rank) : errorHandlerRank;
       for (const id of code.replace(/\{\{[^}]*\}\}/g, " ").match(/[A-Za-z_$][\w$]*/g) ?? []) {
         if (imported.has(id)) ranks.set(id, Math.min(ranks.get(id) ?? Infinity, rank));
       }

@@ -246,7 +246,20 @@ export interface LifecycleEdit extends EditBase {
   code: string;
 }
 
-export type EditSpec = AddImportEdit | InstallEdit | SetErrorHandlerEdit | ExtendContextEdit | WrapHandlersEdit | ReplaceStartEdit | IgnorePathEdit | LifecycleEdit;
+/**
+ * Install an API transformer: `{{bot}}.api.config.use(<code>)` right after the
+ * bot is created, before the transformers the user installs (so theirs wrap
+ * the recipe's); among recipes' transformers, a lower `rank` is installed first.
+ */
+export interface ApiTransformerEdit extends EditBase {
+  op: "api-transformer";
+  /** The transformer expression, a template: `floodThrottler()`. */
+  code: string;
+  /** 0–999, default 0: order among recipe transformers (lower: installed first, runs closer to the network). */
+  rank?: number;
+}
+
+export type EditSpec = AddImportEdit | InstallEdit | SetErrorHandlerEdit | ExtendContextEdit | WrapHandlersEdit | ReplaceStartEdit | IgnorePathEdit | LifecycleEdit | ApiTransformerEdit;
 export type EditOp = EditSpec["op"];
 
 export interface NoteSpec {

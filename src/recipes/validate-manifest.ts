@@ -10,7 +10,7 @@ export interface ManifestProblem {
 }
 
 const questionTypes = ["string", "integer", "boolean", "select", "multiselect", "list"] as const;
-const editOps = ["add-import", "install", "set-error-handler", "extend-context", "wrap-handlers", "replace-start", "ignore-path", "on-start", "on-stop"] as const;
+const editOps = ["add-import", "install", "set-error-handler", "extend-context", "wrap-handlers", "replace-start", "ignore-path", "on-start", "on-stop", "api-transformer"] as const;
 const idPattern = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 
 type Obj = Record<string, unknown>;
@@ -169,6 +169,10 @@ function checkEdit(e: unknown, at: string, names: Set<string>, problem: Report):
     case "install":
       need("code", isStr(e.code) && e.code.trim() !== "", "code");
       need("rank", typeof e.rank === "number", "a numeric rank (RECIPES.md §6.0)");
+      break;
+    case "api-transformer":
+      need("code", isStr(e.code) && e.code.trim() !== "" && !/[\r\n;]/.test(e.code.trim().replace(/;$/, "")), "code: one transformer expression on one line");
+      need("rank", e.rank === undefined || (Number.isInteger(e.rank) && (e.rank as number) >= 0 && (e.rank as number) <= 999), "a rank from 0 to 999");
       break;
     case "set-error-handler":
       need("handler", isStr(e.handler) && /^[A-Za-z_$][\w$]*$/.test(e.handler), "a handler identifier");
