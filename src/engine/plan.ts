@@ -15,6 +15,7 @@ import { extendContext } from "./ops/extend-context.js";
 import { ignorePath } from "./ops/ignore-path.js";
 import { install } from "./ops/install.js";
 import { lifecycle } from "./ops/lifecycle.js";
+import { allowUpdates } from "./ops/allow-updates.js";
 import { replaceStart } from "./ops/replace-start.js";
 import { errorHandlerRank, setErrorHandler } from "./ops/set-error-handler.js";
 import { wrapHandlers } from "./ops/wrap-handlers.js";
@@ -40,6 +41,7 @@ const ops: { [K in EditSpec["op"]]: (edit: Extract<EditSpec, { op: K }>, ctx: Op
   "ignore-path": ignorePath,
   "on-start": lifecycle,
   "on-stop": lifecycle,
+  "allow-updates": allowUpdates,
   "api-transformer": apiTransformer,
 };
 

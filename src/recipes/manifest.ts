@@ -259,7 +259,19 @@ export interface ApiTransformerEdit extends EditBase {
   rank?: number;
 }
 
-export type EditSpec = AddImportEdit | InstallEdit | SetErrorHandlerEdit | ExtendContextEdit | WrapHandlersEdit | ReplaceStartEdit | IgnorePathEdit | LifecycleEdit | ApiTransformerEdit;
+export type EditSpec = AddImportEdit | InstallEdit | SetErrorHandlerEdit | ExtendContextEdit | WrapHandlersEdit | ReplaceStartEdit | IgnorePathEdit | LifecycleEdit | ApiTransformerEdit | AllowUpdatesEdit;
+/**
+ * Make sure the call that starts the bot (`bot.start()`, runner's `run(bot)`,
+ * `bot.api.setWebhook(url)`) asks Telegram for these update types: added to
+ * its `allowed_updates` list, or a list written when a type is one Telegram
+ * sends only on request (`chat_member`). Otherwise a manual step.
+ */
+export interface AllowUpdatesEdit extends EditBase {
+  op: "allow-updates";
+  /** Update types, as in the Bot API: `["callback_query"]`, `["chat_member", "my_chat_member"]`. */
+  types: string[];
+}
+
 export type EditOp = EditSpec["op"];
 
 export interface NoteSpec {

@@ -10,7 +10,7 @@ export interface ManifestProblem {
 }
 
 const questionTypes = ["string", "integer", "boolean", "select", "multiselect", "list"] as const;
-const editOps = ["add-import", "install", "set-error-handler", "extend-context", "wrap-handlers", "replace-start", "ignore-path", "on-start", "on-stop", "api-transformer"] as const;
+const editOps = ["add-import", "install", "set-error-handler", "extend-context", "wrap-handlers", "replace-start", "ignore-path", "on-start", "on-stop", "api-transformer", "allow-updates"] as const;
 const idPattern = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 
 type Obj = Record<string, unknown>;
@@ -193,6 +193,9 @@ function checkEdit(e: unknown, at: string, names: Set<string>, problem: Report):
       need("file", isStr(e.file), "the file the start function is imported from");
       need("named", isStrArray(e.named) && e.named.length > 0, "the names the code uses");
       need("codeWithOptions", e.codeWithOptions === undefined || (isStr(e.codeWithOptions) && e.codeWithOptions.includes("{{options}}")), "codeWithOptions to use {{options}}");
+      break;
+    case "allow-updates":
+      need("types", isStrArray(e.types) && e.types.length > 0 && e.types.every((t) => /^[a-z_]+$/.test(t)), "a non-empty list of update types (`callback_query`)");
       break;
     case "on-start":
     case "on-stop":
