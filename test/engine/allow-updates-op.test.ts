@@ -130,3 +130,14 @@ describe("allow-updates", () => {
     expect(read(dir, "bot.ts")).toContain('await bot.api.setWebhook(url, { allowed_updates: ["message", "callback_query"] });');
   });
 });
+
+describe("allow-updates in a subclass of Bot", () => {
+  it("`super.start({ allowed_updates })` in the subclass's start() gets the missing types", () => {
+    const bot = 'import { Bot } from "grammy";\nexport class QuizBot extends Bot {\n  constructor(token: string) {\n    super(token);\n    this.on("message", (ctx) => ctx.reply("hi"));\n  }\n  override async start(): Promise<void> {\n    return super.start({ allowed_updates: ["message"] });\n  }\n}\n';
+    const dir = project({ "quiz-bot.ts": bot, "main.ts": 'import { QuizBot } from "./quiz-bot";\nvoid new QuizBot(process.env.BOT_TOKEN!).start();\n' });
+    const plan = add(dir, "needs-callbacks");
+    expect(plan.manual).toEqual([]);
+    expect(read(dir, "quiz-bot.ts")).toContain('return super.start({ allowed_updates: ["message", "callback_query"] });');
+    expect(add(dir, "needs-callbacks").changes).toEqual([]);
+  });
+});

@@ -96,6 +96,17 @@ export function allowUpdates(edit: AllowUpdatesEdit, ctx: OpContext): void {
         if (!node) continue;
         outcomes.push(call.kind === "start" ? ensureAt(sf, node, 0, ["allowed_updates"], want, style) : ensureAt(sf, node, 1, ["runner", "fetch", "allowed_updates"], want, style));
       }
+      // A subclass of Bot that overrides `start()` and calls `super.start({ … })`.
+      if (ctx.bot.className && file === ctx.bot.file) {
+        for (const cls of sf.getClasses().filter((c) => c.getName() === ctx.bot.className)) {
+          for (const node of cls.getDescendantsOfKind(SyntaxKind.CallExpression)) {
+            const callee = node.getExpression();
+            if (Node.isPropertyAccessExpression(callee) && callee.getName() === "start" && callee.getExpression().getKind() === SyntaxKind.SuperKeyword) {
+              outcomes.push(ensureAt(sf, node, 0, ["allowed_updates"], want, style));
+            }
+          }
+        }
+      }
       // `bot.api.setWebhook(url, { … })`: the webhook's list, kept by Telegram until the next setWebhook.
       let hooks = 0;
       for (const node of sf.getDescendantsOfKind(SyntaxKind.CallExpression)) {
