@@ -8,7 +8,7 @@ export function exampleAnswer(q: Question): JsonValue {
   switch (q.type) {
     case "list":
       if (q.of === "integer") return q.format === "chatId" ? [-1001234567890] : [123456789];
-      return q.format === "command" ? ["example"] : ["Example"];
+      return q.format === "command" ? ["example"] : q.format === "botCommand" || q.format === "languageCode" ? [exampleAnswer({ name: q.name, message: q.message, type: "string", format: q.format })] : ["Example"];
     case "string":
       switch (q.format) {
         case "chatId":
@@ -29,6 +29,10 @@ export function exampleAnswer(q: Question): JsonValue {
           return "example";
         case "secretToken":
           return "example_secret";
+        case "botCommand":
+          return "example - An example command";
+        case "languageCode":
+          return "en";
         default:
           return "example";
       }

@@ -19,7 +19,9 @@ export type FormatName =
   | "envVar"
   | "identifier"
   | "secretToken"
-  | "callbackLabel";
+  | "callbackLabel"
+  | "botCommand"
+  | "languageCode";
 
 interface QuestionBase {
   /** The answer's key: `--set <name>=…`, `{{name}}` in templates. */

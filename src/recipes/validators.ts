@@ -46,6 +46,17 @@ const formats: Record<FormatName, (value: string) => string | undefined> = {
       : v.length > 64
         ? "a button label is at most 64 characters"
         : undefined,
+  // A menu entry in BotFather's `command - description` format, within Telegram's BotCommand limits.
+  botCommand: (v) => {
+    const at = v.indexOf(" - ");
+    if (at < 0) return 'write it as "command - description" (BotFather\'s format)';
+    const command = formats.command(v.slice(0, at));
+    if (command) return `the command: ${command}`;
+    const length = [...v.slice(at + 3).trim()].length;
+    if (length === 0) return "the description cannot be empty";
+    return length > 256 ? `the description is ${length} characters; Telegram allows at most 256` : undefined;
+  },
+  languageCode: (v) => (/^[a-z]{2}$/.test(v) ? undefined : "a two-letter ISO 639-1 language code, such as de or pt"),
 };
 
 export const formatNames = Object.keys(formats) as FormatName[];

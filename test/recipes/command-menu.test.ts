@@ -152,19 +152,27 @@ describe("command-menu: answers Telegram would refuse are refused before anythin
   const question = (name: string) => manifest.questions.find((q) => q.name === name)!;
 
   it.each([
-    ["a description over 256 characters", `help - ${"x".repeat(257)}`],
-    ["an empty description", "help - "],
-    ["no description", "help"],
-    ["a command over 32 characters", `${"a".repeat(33)} - Too long`],
-    ["an uppercase command", "Help - Show help"],
-    ["a leading slash", "/help - Show help"],
-    ["a hyphen in the command", "my-help - Show help"],
-  ])("%s", async (_label, item) => {
+    ["a description over 256 characters", `help - ${"x".repeat(257)}`, "the description is 257 characters; Telegram allows at most 256"],
+    ["an empty description", "help - ", "the description cannot be empty"],
+    ["a blank description", "help -   ", "the description cannot be empty"],
+    ["no description", "help", 'write it as "command - description" (BotFather\'s format)'],
+    ["a command over 32 characters", `${"a".repeat(33)} - Too long`, "the command: a command is 1-32 characters of a-z, 0-9 and _"],
+    ["an uppercase command", "Help - Show help", "the command: a command is 1-32 characters of a-z, 0-9 and _"],
+    ["a leading slash", "/help - Show help", "the command: give the command without the leading /"],
+    ["a hyphen in the command", "my-help - Show help", "the command: a command is 1-32 characters of a-z, 0-9 and _"],
+  ])("%s", async (_label, item, problem) => {
     for (const name of ["privateCommands", "groupCommands", "adminCommands", "chatCommands"]) {
-      const result = checkAnswer(question(name), [item]);
-      expect(result.problem).toMatch(/command - description.*1-32 characters of a-z, 0-9 and _.*1-256 characters/);
+      // The message names the bad item and what is wrong with it.
+      expect(checkAnswer(question(name), [item]).problem).toBe(`"${item}": ${problem}`);
+      expect(checkAnswer(question(name), ["start - Start", item]).problem).toBe(`"${item}": ${problem}`);
     }
-    await expect(resolveAnswers(manifest, { given: { privateCommands: [item] } })).rejects.toThrow(/invalid answer for command-menu\.privateCommands/);
+    await expect(resolveAnswers(manifest, { given: { privateCommands: [item] } })).rejects.toThrow(
+      `invalid answer for command-menu.privateCommands: ${JSON.stringify([item])}: "${item}": ${problem}`,
+    );
+  });
+
+  it("--set gives one item as text: the message is the problem alone", () => {
+    expect(checkAnswer(question("adminCommands"), `ban - ${"x".repeat(300)}`).problem).toBe("the description is 300 characters; Telegram allows at most 256");
   });
 
   it("the longest valid command and description pass", () => {
@@ -174,6 +182,26 @@ describe("command-menu: answers Telegram would refuse are refused before anythin
 
   it("languages are two-letter codes", () => {
     expect(checkAnswer(question("languages"), ["de", "pt"])).toEqual({ value: ["de", "pt"] });
-    expect(checkAnswer(question("languages"), ["german"]).problem).toMatch(/two-letter/);
+    expect(checkAnswer(question("languages"), ["german"]).problem).toBe('"german": a two-letter ISO 639-1 language code, such as de or pt');
+    expect(checkAnswer(question("languages"), "DE").problem).toBe("a two-letter ISO 639-1 language code, such as de or pt");
+  });
+});
+
+describe("the botCommand and languageCode formats", () => {
+  it("accept what Telegram accepts, and their example answers are valid", async () => {
+    const { checkFormat } = await import("../../src/recipes/validators.js");
+    const { exampleAnswer } = await import("../../src/recipes/example-answers.js");
+    expect(checkFormat("botCommand", "a_1 - x")).toBeUndefined();
+    expect(checkFormat("botCommand", `start - ${"😀".repeat(256)}`)).toBeUndefined(); // counted in characters (code points)
+    expect(checkFormat("botCommand", `start - ${"😀".repeat(257)}`)).toBe("the description is 257 characters; Telegram allows at most 256");
+    expect(checkFormat("botCommand", "start-Start")).toBe('write it as "command - description" (BotFather\'s format)');
+    expect(checkFormat("languageCode", "pt")).toBeUndefined();
+    expect(checkFormat("languageCode", "pt-BR")).toBe("a two-letter ISO 639-1 language code, such as de or pt");
+    for (const format of ["botCommand", "languageCode"] as const) {
+      const asString = exampleAnswer({ name: "q", message: "q", type: "string", format });
+      expect(checkFormat(format, asString as string)).toBeUndefined();
+      const asList = exampleAnswer({ name: "q", message: "q", type: "list", of: "string", format });
+      expect(checkAnswer({ name: "q", message: "q", type: "list", of: "string", format }, asList)).toEqual({ value: asList });
+    }
   });
 });
