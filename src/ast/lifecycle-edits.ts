@@ -309,16 +309,19 @@ export function placeLifecycleCode(path: string, text: string, req: LifecycleReq
           splices.push(statementSplice(text, insertionPoint(siblings, index, true, req), line, style));
         }
         if (handled === 0 && !isPresent) {
-          // No handler stops it here (the start function handles signals itself, or a
-          // bot.stop() elsewhere ends it): the start's promise ends with the bot, so
-          // the code runs after it, awaited in an async function of its own.
+          // No handler stops it here. A recipe's start function handles the signals
+          // itself and its promise ends with the bot: the code runs after it, awaited
+          // in an async function of its own (or in the one the start code was put in).
           for (const site of pending) {
             if (!site.plain || site.kind === "run" || (starter && site.kind !== "starter")) continue;
             const indent = indentAt(text, site.statement.getStart());
             const call = site.call.getText();
             const container = site.statement.getParent();
             const siblings = container ? statementsOf(container) : [];
-            if (ownAsyncWrapper(site.statement, siblings)) {
+            const own = ownAsyncWrapper(site.statement, siblings);
+            // A plain `bot.start()` with nothing that stops it on a signal: the user decides (a manual step).
+            if (site.kind !== "starter" && !own) continue;
+            if (own) {
               // The wrapper the start code was put in: the start becomes awaited in it.
               const expr = (site.statement as Statement & { getExpression(): Node }).getExpression();
               splices.push({ at: expr.getStart(), remove: expr.getWidth(), insert: `await ${call}` });

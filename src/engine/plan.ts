@@ -221,7 +221,7 @@ export function planAdd(request: PlanRequest): Plan {
   };
   const plan: Plan = { bot, recipes: [], changes: [], skipped: [], manual: [], notes: [], dependencies: [] };
   const projectStyle = styleOf(bot.file);
-  const lifecycleEdits: Array<() => void> = [];
+  const lifecycleEdits: Array<{ when: "start" | "stop"; apply: () => void }> = [];
 
   // 0. Versions: refuse (or, with --upgrade, raise) what the installed packages do not meet.
   const unmet = request.recipes.flatMap(({ recipe, answers }) => unmetRequirements(recipe, (when) => conditionHolds(when, answers, facts), project.installed));
@@ -288,12 +288,13 @@ export function planAdd(request: PlanRequest): Plan {
     };
     for (const edit of recipe.manifest.edits.filter((e) => holds(e.when))) {
       // Start and stop code goes in last, around the start call as the other recipes leave it (`startBot(bot)`).
-      if (edit.op === "on-start" || edit.op === "on-stop") lifecycleEdits.push(() => lifecycle(edit, ctx));
+      if (edit.op === "on-start" || edit.op === "on-stop") lifecycleEdits.push({ when: edit.op === "on-start" ? "start" : "stop", apply: () => lifecycle(edit, ctx) });
       else (ops[edit.op] as (e: EditSpec, c: OpContext) => void)(edit, ctx);
     }
     for (const note of recipe.manifest.notes ?? []) if (holds(note.when)) plan.notes.push(`${id}: ${renderString(recipe, note.text, view, "notes")}`);
   }
-  for (const run of lifecycleEdits) run();
+  // Start code first: the async wrapper it may put around a CommonJS start is where stop code can go then.
+  for (const run of [...lifecycleEdits.filter((e) => e.when === "start"), ...lifecycleEdits.filter((e) => e.when === "stop")]) run.apply();
   if (bot.unwireable) {
     plan.notes.unshift(`${bot.file}:${bot.line}: ${bot.unwireable}, so the recipe cannot be wired automatically; its files are written, add the lines below yourself`);
   }

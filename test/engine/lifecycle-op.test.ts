@@ -121,15 +121,22 @@ describe("on-start / on-stop", () => {
     expect(add(dir, ["a-closer", "b-flusher"]).changes).toEqual([]);
   });
 
-  it("CommonJS `bot.start()` with no signal handler: start and stop code around an awaited start in an async function, in either order", () => {
+  it("CommonJS `bot.start()` with no signal handler: stop code alone is a manual step", () => {
+    const bot = ['import { Bot } from "grammy";', "", "const bot = new Bot(process.env.BOT_TOKEN!);", "bot.start();", ""].join("\n");
+    const dir = project({ "bot.ts": bot }, "commonjs");
+    const plan = add(dir, ["b-flusher"]);
+    expect(plan.manual).toEqual([expect.objectContaining({ file: "bot.ts", line: 6, code: 'import { flushAll } from "./recipes/b-flusher";\nawait flushAll();', reason: expect.stringContaining("no SIGINT/SIGTERM handler") })]);
+    expect(read(dir, "bot.ts")).toContain("\nbot.start();\n");
+  });
+
+  it("CommonJS `bot.start()` with no signal handler: start and stop code around an awaited start in the start code's async function, in either order", () => {
     const bot = ['import { Bot } from "grammy";', "", "const bot = new Bot(process.env.BOT_TOKEN!);", "bot.start();", 'console.log("polling");', ""].join("\n");
     const expected = ["void (async () => {", "  await openStore();", "  await bot.start();", "  await closeStore();", "  await flushAll();", "})();", 'console.log("polling");'].join("\n");
     const one = project({ "bot.ts": bot }, "commonjs");
     expect(add(one, ["a-closer", "b-flusher"]).manual).toEqual([]);
     expect(read(one, "bot.ts")).toContain(expected);
     const two = project({ "bot.ts": bot }, "commonjs");
-    add(two, ["b-flusher"]);
-    add(two, ["a-closer"]);
+    expect(add(two, ["b-flusher", "a-closer"]).manual).toEqual([]); // start code goes in first, whatever the order
     expect(read(two, "bot.ts")).toContain(expected);
     expect(add(two, ["a-closer", "b-flusher"]).changes).toEqual([]);
   });
