@@ -133,6 +133,18 @@ describe("logging: the token never appears in a line", () => {
     expect(lines[4]).toContain('error="Error: download https://api.telegram.org/file/bot<token>/photos/1.jpg with <token>"');
   });
 
+  it("pino style redacts every field too", async () => {
+    const { installLogging } = await load({ logger: "pino" });
+    const { bot, now } = setup(() => {
+      throw new Error(`request to https://api.telegram.org/bot${TOKEN}/getMe failed (${TOKEN})`);
+    });
+    const calls: unknown[][] = [];
+    const at = (level: Level) => (...args: never[]) => void calls.push([level, ...(args as unknown[])]);
+    installLogging(bot, { logger: { debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error") }, now });
+    await bot.api.getMe().catch(() => {});
+    expect(calls).toEqual([["warn", { method: "getMe", ms: 0, outcome: "failed", error: "Error: request to https://api.telegram.org/bot<token>/getMe failed (<token>)" }, "api"]]);
+  });
+
   it("redactToken also catches a short token it is given, and leaves other text alone", async () => {
     const { redactToken } = await load();
     expect(redactToken("token 1:TEST in /bot1:TEST/getMe", "1:TEST")).toBe("token <token> in /bot<token>/getMe");
@@ -171,5 +183,14 @@ describe("logging: pino style", () => {
     expect(withPino.calls[0]![1]).toEqual(expect.objectContaining({ method: "sendMessage", error_code: 429 }));
     const without = await pinoLines({ logger: "auto" });
     expect(without.calls[0]).toEqual(["warn", 'api method=sendMessage chat=4 ms=12 outcome=error error_code=429 description="Too Many Requests: retry after 3"']);
+  });
+});
+
+describe("logging: bounded", () => {
+  it("keeps nothing between lines: the module holds no collection that could grow", async () => {
+    const { files } = await renderRecipe("logging", { logger: "console" });
+    const { readFileSync } = await import("node:fs");
+    const source = readFileSync(Object.values(files)[0]!, "utf8");
+    expect(source).not.toMatch(/new (Map|Set|WeakMap|Array)\b|\.push\(|\[\]\s*;/);
   });
 });
