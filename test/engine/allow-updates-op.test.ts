@@ -141,3 +141,25 @@ describe("allow-updates in a subclass of Bot", () => {
     expect(add(dir, "needs-callbacks").changes).toEqual([]);
   });
 });
+
+describe("allow-updates with a recipe's start function", () => {
+  const head = 'import { startBot } from "./recipes/server-lifecycle";\n';
+  it("startBot(bot): the types are named in its module, so a manual step (opt-in types) or a note", () => {
+    const dir = project({ "bot.ts": botWith("void startBot(bot);", head) });
+    const members = add(dir, "needs-members");
+    expect(members.changes).toEqual([]);
+    expect(members.manual).toHaveLength(1);
+    expect(members.manual[0]).toMatchObject({ file: "bot.ts", line: 6, code: '"chat_member", "my_chat_member"' });
+    expect(members.manual[0]!.reason).toContain("started by startBot(…)");
+    const callbacks = add(dir, "needs-callbacks");
+    expect(callbacks.manual).toEqual([]);
+    expect(callbacks.notes.join("\n")).toMatch(/startBot\(…\).*add "callback_query" to it/);
+  });
+
+  it("startBot(bot, { polling: { allowed_updates } }): the list carried into it is extended", () => {
+    const dir = project({ "bot.ts": botWith('void startBot(bot, { polling: { allowed_updates: ["message"] } });', head) });
+    const plan = add(dir, "needs-callbacks");
+    expect(plan.manual).toEqual([]);
+    expect(read(dir, "bot.ts")).toContain('void startBot(bot, { polling: { allowed_updates: ["message", "callback_query"] } });');
+  });
+});

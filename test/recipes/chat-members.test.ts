@@ -3,7 +3,7 @@
 // joining and leaving, the batched atomic JSON file, the Redis store, and the
 // start call asking for the update types after `add`.
 import type { Context, MiddlewareFn } from "grammy";
-import type { ChatMember, Update } from "grammy/types";
+import type { Chat, ChatMember, Update } from "grammy/types";
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -41,7 +41,7 @@ let ids = 1;
 const member = (status: ChatMember["status"], who = BOT, extra: Record<string, unknown> = {}) => ({ status, user: who, ...extra }) as unknown as ChatMember;
 
 /** A my_chat_member update: the bot's status in `chat` changed from `from` to `to`. */
-function myChatMember(chat: ReturnType<typeof privateChat> | ReturnType<typeof groupChat>, from: ChatMember, to: ChatMember, date = 1000): Update {
+function myChatMember(chat: Chat, from: ChatMember, to: ChatMember, date = 1000): Update {
   return { update_id: ids++, my_chat_member: { chat, from: user(7), date, old_chat_member: from, new_chat_member: to } } as Update;
 }
 function chatMember(chatId: number, userId: number, from: ChatMember["status"], to: ChatMember["status"]): Update {

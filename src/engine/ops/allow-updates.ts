@@ -38,7 +38,12 @@ interface Splice {
   insert: string;
 }
 
-type Outcome = { status: "present" } | { status: "edited"; splices: Splice[]; usesConstants: boolean } | { status: "manual"; line: number; reason: string };
+type Outcome =
+  | { status: "present" }
+  | { status: "edited"; splices: Splice[]; usesConstants: boolean }
+  | { status: "manual"; line: number; reason: string }
+  /** Started by a recipe's start function (`startBot(bot)`), which names the update types in its own module. */
+  | { status: "starter"; line: number; name: string };
 
 /** How one file's start calls ask for update types: what to write, given the types the recipe needs. */
 interface Want {
@@ -84,8 +89,9 @@ export function allowUpdates(edit: AllowUpdatesEdit, ctx: OpContext): void {
   const botIn = botMatcher(ctx);
   let found = 0;
   let webhookCalls = 0;
+  const starters = ctx.lifecycle.starters;
   for (const [file, original] of ctx.project.texts) {
-    if (!/\.start\s*\(|\brun\s*\(|\.setWebhook\s*\(/.test(original)) continue;
+    if (!/\.start\s*\(|\brun\s*\(|\.setWebhook\s*\(/.test(original) && ![...starters.keys()].some((s) => original.includes(s))) continue;
     const text = ctx.tree.read(file)!;
     const style = ctx.styleOf(file);
     const calls = findStartCalls(file, text, botIn(file));
@@ -107,6 +113,18 @@ export function allowUpdates(edit: AllowUpdatesEdit, ctx: OpContext): void {
           }
         }
       }
+      // A recipe's start function (`startBot(bot, { polling: { allowed_updates } })`): the list carried
+      // into it is edited; without one, its own module decides, so the user is told.
+      for (const node of sf.getDescendantsOfKind(SyntaxKind.CallExpression)) {
+        const callee = node.getExpression();
+        const [first, options] = node.getArguments();
+        if (!Node.isIdentifier(callee) || !starters.has(callee.getText()) || !first || !botIn(file)(first.getText(), sf)) continue;
+        const polling = options && objectOf(sf, options as Expression)?.getProperty("polling");
+        const inner = polling && Node.isPropertyAssignment(polling) ? objectOf(sf, polling.getInitializerOrThrow()) : undefined;
+        const list = inner?.getProperty("allowed_updates");
+        if (inner && list) outcomes.push(ensureIn(sf, inner, ["allowed_updates"], want, style, node.getStartLineNumber()));
+        else outcomes.push({ status: "starter", line: node.getStartLineNumber(), name: callee.getText() });
+      }
       // `bot.api.setWebhook(url, { … })`: the webhook's list, kept by Telegram until the next setWebhook.
       let hooks = 0;
       for (const node of sf.getDescendantsOfKind(SyntaxKind.CallExpression)) {
@@ -122,6 +140,11 @@ export function allowUpdates(edit: AllowUpdatesEdit, ctx: OpContext): void {
     const splices: Splice[] = [];
     let usesConstants = false;
     for (const o of result.outcomes) {
+      if (o.status === "starter") {
+        const about = `${file}:${o.line}: the bot is started by ${o.name}(…), which asks Telegram for the update types its own module lists (all default types when the list is empty)`;
+        if (optIn.length > 0) manual(file, `${about}; add these to that list`, types.map((t) => `${style.quote}${t}${style.quote}`).join(", "), o.line);
+        else ctx.note(`${about}; if that list is not empty, add ${types.map((t) => `"${t}"`).join(", ")} to it`);
+      }
       if (o.status === "manual") manual(file, `${o.reason}; add these update types to its allowed_updates (a list with none asks for Telegram's defaults)`, types.map((t) => `${style.quote}${t}${style.quote}`).join(", "), o.line);
       if (o.status === "edited") {
         splices.push(...o.splices);
