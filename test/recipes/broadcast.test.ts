@@ -340,20 +340,49 @@ describe("the broadcast", () => {
 });
 
 describe("stopping, crashes, privacy and logs", () => {
-  const timeouts = () => process.getActiveResourcesInfo().filter((r) => r === "Timeout").length;
+  /** Timers of at least 500 ms (the broadcast's pacing at 1 per second) set and neither fired nor cleared yet. */
+  function watchLongTimers(): { pending: () => number; restore: () => void } {
+    const pending = new Set<unknown>();
+    const realSet = globalThis.setTimeout;
+    const realClear = globalThis.clearTimeout;
+    const set = vi.spyOn(globalThis, "setTimeout").mockImplementation(((callback: () => void, ms?: number) => {
+      const handle: unknown = realSet(() => {
+        pending.delete(handle);
+        callback();
+      }, ms);
+      if ((ms ?? 0) >= 500) pending.add(handle);
+      return handle;
+    }) as never);
+    const clear = vi.spyOn(globalThis, "clearTimeout").mockImplementation(((handle: unknown) => {
+      pending.delete(handle);
+      realClear(handle as never);
+    }) as never);
+    return {
+      pending: () => pending.size,
+      restore: () => {
+        set.mockRestore();
+        clear.mockRestore();
+      },
+    };
+  }
 
   it("stop() ends a paced broadcast at once, leaves no timer behind, and a restart resumes it without a duplicate", { timeout: 10_000 }, async () => {
     const mod = await load();
     const dir = tmpDir("broadcast-stop");
-    const baseline = timeouts();
+    const timers = watchLongTimers();
     // Real timers: one message a second, so the broadcast is still pacing when stopped.
     const first = setup(mod, mod.createStore(dir), { now: Date.now, perSecond: 1 });
-    await subscribe(first.t, 1, 2, 3);
-    await first.t.send(commandMessage("broadcast", "x", { from: ADMIN }));
-    const stoppedAt = Date.now();
-    await first.broadcaster.stop();
-    expect(Date.now() - stoppedAt).toBeLessThan(500);
-    expect(timeouts()).toBe(baseline); // nothing keeps the process alive
+    try {
+      await subscribe(first.t, 1, 2, 3);
+      await first.t.send(commandMessage("broadcast", "x", { from: ADMIN }));
+      await vi.waitFor(() => expect(timers.pending()).toBe(1)); // pacing
+      const stoppedAt = Date.now();
+      await first.broadcaster.stop();
+      expect(Date.now() - stoppedAt).toBeLessThan(500);
+      expect(timers.pending()).toBe(0); // nothing keeps the process alive
+    } finally {
+      timers.restore();
+    }
     const before = sendsTo(first.sent);
     expect(before.length).toBeLessThan(4);
     expect(await first.broadcaster.start(first.t.bot.api, { kind: "text", text: "y" }, ADMIN)).toBe(false); // nothing starts after stop()
