@@ -64,6 +64,12 @@ const skeletonBot = readFileSync(join(repoRoot, "templates/_project/src/bot.ts.h
 const skeletonMain = readFileSync(join(repoRoot, "templates/_project/src/main.ts.hbs"), "utf8");
 
 describe("on-start / on-stop", () => {
+  it("the manifest schema takes one statement of code, with an optional when", () => {
+    const manifest = (edits: unknown[]) => ({ id: "x", title: "t", description: "d", seeds: [], questions: [], files: [], edits });
+    expect(validateManifest(manifest([{ op: "on-stop", code: "await closeStore()", when: { "facts.moduleKind": "esm" } }]))).toEqual([]);
+    expect(validateManifest(manifest([{ op: "on-start" }, { op: "on-stop", code: "a()\nb()" }])).map((p) => p.path)).toEqual(["edits[0].code", "edits[1].code"]);
+  });
+
   it("skeleton main.ts: start code before `await bot.start`, stop code after it, imported where they land", () => {
     const dir = project({ "src/bot.ts": skeletonBot, "src/main.ts": skeletonMain });
     const plan = add(dir, ["a-closer", "b-flusher"]);
