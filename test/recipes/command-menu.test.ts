@@ -86,21 +86,27 @@ describe("command-menu: the menu sent at start", () => {
     expect(logged).toEqual([expect.stringContaining("could not set the menu for {\"type\":\"all_private_chats\"}")]);
   });
 
-  it("a command renamed in the code to something Telegram refuses is left out and logged, the rest is sent", async () => {
+  it("commands edited in the code into something Telegram refuses are left out and logged, the rest is sent", async () => {
     // Answers are validated, but the lists are code the user edits afterwards.
-    const { dir, files, load: loadIt } = await renderRecipe("command-menu", { ...answers, chatId: "", languages: [], groupCommands: [], adminCommands: [] });
-    void dir;
+    const { files } = await renderRecipe("command-menu", { ...answers, chatId: "", languages: [], adminCommands: [] });
     const { readFileSync, writeFileSync } = await import("node:fs");
     const path = Object.values(files)[0]!;
     const edited = path.replace(/\.ts$/, ".edited.ts");
-    writeFileSync(edited, readFileSync(path, "utf8").replace('"help - Show help"', '"Help - Show help"'));
-    void loadIt;
+    // In the private list: an uppercase name and an empty description.
+    writeFileSync(edited, readFileSync(path, "utf8").replace('"help - Show help"', '"Help - Show help"').replace('"start - Start the bot"', '"start - "'));
     const { syncCommandMenu } = (await import(edited)) as MenuModule;
     const t = createTestBot();
     const logged: string[] = [];
     await syncCommandMenu(t.bot, { log: (m) => logged.push(m) });
-    expect(menuCalls(t.calls)[0]).toEqual({ method: "setMyCommands", payload: { scope: { type: "all_private_chats" }, commands: [start] } });
-    expect(logged).toEqual([expect.stringMatching(/^command-menu: \/Help \(default\) left out of the menu: .*uppercase/)]);
+    expect(menuCalls(t.calls)).toEqual([
+      { method: "setMyCommands", payload: { scope: { type: "all_group_chats" }, commands: [help] } },
+      { method: "deleteMyCommands", payload: { scope: { type: "all_private_chats" } } }, // nothing valid left: cleared, not sent empty
+      { method: "deleteMyCommands", payload: { scope: { type: "all_chat_administrators" } } },
+    ]);
+    expect(logged).toEqual([
+      expect.stringMatching(/^command-menu: \/Help \(default\) left out of the menu: .*uppercase/),
+      "command-menu: /start (default) left out of the menu: its description must be 1-256 characters, not 0",
+    ]);
   });
 });
 
