@@ -1,13 +1,17 @@
 // The allow-updates op, once for all recipes: the start call asks Telegram for the update types a recipe needs.
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { Bot } from "grammy";
+import type { Update } from "grammy/types";
+import { pathToFileURL } from "node:url";
+import { describe, expect, it, vi } from "vitest";
 import { planAdd } from "../../src/engine/plan.js";
 import type { Plan } from "../../src/engine/plan-types.js";
 import { scanProject } from "../../src/project/scan-project.js";
 import { loadCatalogue } from "../../src/recipes/catalogue.js";
 import { validateManifest } from "../../src/recipes/validate-manifest.js";
-import { tmpDir } from "../helpers/recipes.js";
+import { BOT_INFO, privateChat, user } from "../helpers/harness.js";
+import { applyRecipes, copyFixture, tmpDir } from "../helpers/recipes.js";
 
 const packDir = tmpDir("allow-updates-pack");
 function pack(id: string, types: string[]): void {
@@ -161,5 +165,56 @@ describe("allow-updates with a recipe's start function", () => {
     const plan = add(dir, "needs-callbacks");
     expect(plan.manual).toEqual([]);
     expect(read(dir, "bot.ts")).toContain('void startBot(bot, { polling: { allowed_updates: ["message", "callback_query"] } });');
+  });
+});
+
+describe("at run time: a project whose start call filters out callback_query, with callback-dedupe added", () => {
+  it("the bot asks Telegram for callback_query, so the presses arrive and the dedupe acts", { timeout: 30_000 }, async () => {
+    const dir = copyFixture("cjs-single");
+    const file = join(dir, "bot.ts");
+    const source = readFileSync(file, "utf8")
+      .replace('bot.command("start"', 'bot.callbackQuery("go", async (ctx) => {\n  await ctx.reply("went");\n});\n\nbot.command("start"')
+      .replace("bot.start();", 'bot.start({ allowed_updates: ["message"], drop_pending_updates: true });');
+    writeFileSync(file, source);
+    await applyRecipes(dir, [{ id: "callback-dedupe" }]);
+    expect(readFileSync(file, "utf8")).toContain('bot.start({ allowed_updates: ["message", "callback_query"], drop_pending_updates: true });');
+
+    // A fake Telegram: getUpdates returns only the update types allowed_updates asks for, as the real one does.
+    const press = (id: string): Update => ({ update_id: Number(id), callback_query: { id, from: user(5), chat_instance: "c", data: "go", message: { message_id: 9, date: 0, chat: privateChat(5) } as never } });
+    const calls: Array<{ method: string; payload: Record<string, unknown> }> = [];
+    let started: Promise<void> | undefined;
+    const original = Bot.prototype.start;
+    const spy = vi.spyOn(Bot.prototype, "start").mockImplementation(function (this: Bot, options) {
+      let served = false;
+      this.api.config.use(async (_prev, method, payload) => {
+        const p = (payload ?? {}) as Record<string, unknown>;
+        calls.push({ method, payload: p });
+        if (method === "getMe") return { ok: true, result: BOT_INFO } as never;
+        if (method === "getUpdates") {
+          const allowed = p.allowed_updates as string[] | undefined;
+          const updates = served ? [] : [press("1"), press("2")].filter(() => allowed === undefined || allowed.length === 0 || allowed.includes("callback_query"));
+          if (served) void this.stop();
+          served = true;
+          return { ok: true, result: updates } as never;
+        }
+        if (method === "sendMessage") return { ok: true, result: { message_id: 1, date: 0, chat: privateChat(5), text: p.text } } as never;
+        return { ok: true, result: true } as never;
+      });
+      started = original.call(this, options);
+      return started;
+    });
+    try {
+      vi.stubEnv("BOT_TOKEN", "1:TEST");
+      await import(pathToFileURL(file).href);
+      await vi.waitFor(() => expect(started).toBeDefined());
+      await started;
+    } finally {
+      spy.mockRestore();
+      vi.unstubAllEnvs();
+    }
+    expect(calls.find((c) => c.method === "getUpdates")?.payload.allowed_updates).toEqual(["message", "callback_query"]);
+    // The first press reached the handler; the repeat was answered by the dedupe without running it again.
+    expect(calls.filter((c) => c.method === "sendMessage").map((c) => c.payload.text)).toEqual(["went"]);
+    expect(calls.filter((c) => c.method === "answerCallbackQuery").map((c) => c.payload.callback_query_id)).toEqual(["2"]);
   });
 });
