@@ -1,8 +1,8 @@
 import { failure, usageError } from "../core/errors.js";
-import { VersionRefusal } from "../engine/requirements.js";
+import { NeedsRefusal, VersionRefusal } from "../engine/requirements.js";
 import { commitChanges, revertChanges } from "../engine/commit.js";
 import type { FileChange } from "../engine/tree.js";
-import { findBots, locateBot, planAdd, templateFacts } from "../engine/plan.js";
+import { findBots, locateBot, planAdd, templateFacts, type PlanRequest } from "../engine/plan.js";
 import { scanProject } from "../project/scan-project.js";
 import { loadCatalogue } from "../recipes/catalogue.js";
 import { safeProjectPath } from "../engine/safe-path.js";
@@ -76,7 +76,7 @@ export async function addCommand(refs: string[], options: AddOptions): Promise<v
   const answers = await answersOf(recipes, given, facts, options, interactive);
 
   const pm = detectPackageManager(project.root, options.pm);
-  const request = {
+  const request: PlanRequest = {
     project,
     recipes: recipes.map((recipe) => ({ recipe, answers: answers.get(recipe)! })),
     catalogue: catalogue.recipes,
@@ -85,16 +85,7 @@ export async function addCommand(refs: string[], options: AddOptions): Promise<v
     bot,
     installCommand: (packages: Array<{ name: string; version: string }>) => addDependenciesCommands(pm.name, packages.map((p) => ({ ...p, dev: false }))).map(formatCommand).join(" && "),
   };
-  let plan: Plan;
-  try {
-    plan = planAdd(request);
-  } catch (error) {
-    // A version below what a recipe needs: an interactive run asks before upgrading.
-    if (!(interactive && !options.upgrade && error instanceof VersionRefusal)) throw error;
-    process.stderr.write(`${error.message}\n`);
-    if (!(await confirm("Upgrade them with this change?"))) throw usageError("not upgraded; nothing was written");
-    plan = planAdd({ ...request, upgrade: true });
-  }
+  const plan = await planAsking(request, interactive);
 
   const nothing = plan.changes.length === 0;
   if (options.json) {
@@ -162,6 +153,28 @@ async function answersOf(recipes: Recipe[], given: Map<Recipe, Record<string, un
     `--json answers no question for you: ${unanswered.length === 1 ? `${unanswered[0]} is` : `${unanswered.join(", ")} are`} not answered`,
     "answer with --set key=value or --answers <file>, or pass --yes to take the defaults (--yes --json writes; add --dry-run to only print the plan)",
   );
+}
+
+/**
+ * Plans the change. An interactive run asks where the plan would refuse for
+ * something the user may accept: a recipe that needs a long-running process
+ * on a serverless bot (warned, then written if confirmed), a version below
+ * what a recipe needs (upgraded if confirmed).
+ */
+async function planAsking(request: PlanRequest, interactive: boolean): Promise<Plan> {
+  try {
+    return planAdd(request);
+  } catch (error) {
+    if (interactive && error instanceof NeedsRefusal) {
+      process.stderr.write(`${color.yellow("warning")}: ${error.message.replace(/; nothing was written$/, "")}\n`);
+      if (!(await confirm("Write it anyway?"))) throw usageError("nothing was written");
+      return planAsking({ ...request, acceptNeeds: true }, interactive);
+    }
+    if (!(interactive && !request.upgrade && error instanceof VersionRefusal)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    if (!(await confirm("Upgrade them with this change?"))) throw usageError("not upgraded; nothing was written");
+    return planAsking({ ...request, upgrade: true }, interactive);
+  }
 }
 
 /** Several bots and no --bot: how to choose one. */

@@ -4,6 +4,7 @@ import { findBotSites, type BotSite } from "../ast/find-bot.js";
 import { withParsed } from "../ast/parse.js";
 import { failure, usageError } from "../core/errors.js";
 import { detectCodeStyle, type CodeStyle } from "../project/code-style.js";
+import { relativeForbidden } from "../project/import-rules.js";
 import { aliasFor, resolveProjectModule } from "../project/module-aliases.js";
 import type { ProjectFacts } from "../project/project-facts.js";
 import { conditionHolds } from "../recipes/answers.js";
@@ -17,10 +18,10 @@ import { install } from "./ops/install.js";
 import { lifecycle } from "./ops/lifecycle.js";
 import { allowUpdates } from "./ops/allow-updates.js";
 import { replaceStart } from "./ops/replace-start.js";
-import { errorHandlerRank, setErrorHandler } from "./ops/set-error-handler.js";
+import { errorHandlerRank, existingErrorHandlerFact, setErrorHandler } from "./ops/set-error-handler.js";
 import { wrapHandlers } from "./ops/wrap-handlers.js";
 import { addDependencies, upgradeDependencies } from "./package-json.js";
-import { npmInstallCommand, unmetError, unmetRequirements, versionFacts } from "./requirements.js";
+import { conflictError, conflictingInstalls, npmInstallCommand, unmetError, unmetNeeds, unmetRequirements, versionFacts } from "./requirements.js";
 import type { BotLocation, LifecycleFacts, ManualStep, OpContext, Plan } from "./plan-types.js";
 import { Tree } from "./tree.js";
 
@@ -56,6 +57,8 @@ export interface PlanRequest {
   bot?: string;
   /** `--upgrade`: raise installed packages below what a recipe needs instead of refusing. */
   upgrade?: boolean;
+  /** The user agreed to recipes whose `needs` the project does not meet (a long-running recipe on a serverless bot); `force` implies it. */
+  acceptNeeds?: boolean;
   /** The install command for packages, in the project's package manager (for messages). */
   installCommand?: (packages: Array<{ name: string; version: string }>) => string;
 }
@@ -107,7 +110,8 @@ export function specifierFor(project: ProjectFacts, fromFile: string, targetFile
   const suffix = project.importStyle.suffix;
   const spellings = (stem: string) => [stem, `${stem}.js`, `${stem}.ts`];
   const aliased = aliasFor(project.aliases, targetFile);
-  const style = aliased !== undefined && fromText !== undefined ? aliasStyle(project, fromFile, fromText) : undefined;
+  // The file's own imports decide; an ESLint rule forbidding relative paths (`../*`) asks for the alias anyway.
+  const style = aliased === undefined ? undefined : ((fromText !== undefined ? aliasStyle(project, fromFile, fromText) : undefined) ?? (relativeForbidden(project.importRules, rel) ? { suffix } : undefined));
   const specifier = style ? aliased + style.suffix : rel + suffix;
   return { specifier, aliases: [...spellings(rel), ...(aliased ? spellings(aliased) : [])].filter((a) => a !== specifier) };
 }
@@ -198,6 +202,8 @@ export function templateFacts(project: ProjectFacts, bot: BotLocation): Record<s
     served: project.served,
     moduleKind: project.moduleKind,
     recipesDir: botDir === "." ? "recipes" : `${botDir}/recipes`,
+    // Whether the project sets its own bot.catch / errorBoundary (error-handler asks what to do with it).
+    errorHandler: existingErrorHandlerFact(project, bot, botDir === "." ? "recipes" : `${botDir}/recipes`),
     ...versionFacts(project.installed),
   };
 }
@@ -222,6 +228,15 @@ export function planAdd(request: PlanRequest): Plan {
   const plan: Plan = { bot, recipes: [], changes: [], skipped: [], manual: [], notes: [], dependencies: [] };
   const projectStyle = styleOf(bot.file);
   const lifecycleEdits: Array<{ when: "start" | "stop"; apply: () => void }> = [];
+
+  // 0. How the bot runs (a serverless function has no long-running process), and middleware the bot already installs.
+  const needs = request.force || request.acceptNeeds ? undefined : unmetNeeds(request.recipes.map((r) => r.recipe), project);
+  if (needs) throw needs;
+  const rendered = new Set(request.recipes.flatMap(({ recipe, answers }) => recipe.manifest.files.map((f) => tree.path(renderString(recipe, f.target, { ...facts, ...answers }, "files.target")))));
+  for (const { recipe } of request.recipes) {
+    const found = conflictingInstalls(recipe, project.texts, (file) => rendered.has(file));
+    if (found.length > 0) throw conflictError(recipe, found);
+  }
 
   // 0. Versions: refuse (or, with --upgrade, raise) what the installed packages do not meet.
   const unmet = request.recipes.flatMap(({ recipe, answers }) => unmetRequirements(recipe, (when) => conditionHolds(when, answers, facts), project.installed));

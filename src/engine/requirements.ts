@@ -4,6 +4,7 @@ import minVersion from "semver/ranges/min-version.js";
 import validRange from "semver/ranges/valid.js";
 import { CliError } from "../core/errors.js";
 import type { InstalledPackage } from "../project/installed-versions.js";
+import type { ProjectFacts } from "../project/project-facts.js";
 import type { Condition, JsonValue, Recipe } from "../recipes/manifest.js";
 
 // === What a recipe's code needs against what the project has ===
@@ -94,5 +95,88 @@ export function unmetError(unmet: UnmetRequirement[], installCommand: (packages:
     unmet,
     `${what.join("; ")}; nothing was written${breaking.length > 0 ? `\n${breaking.join("\n")}` : ""}`,
     `upgrade first (${installCommand(packages)}) and run again, or pass --upgrade to have package.json and the install updated with the change`,
+  );
+}
+
+// === What a recipe needs of how the bot runs, and middleware it must not doubled ===
+
+/**
+ * A recipe whose `needs` the project's way of running does not meet (a
+ * `long-running` recipe on a bot served as a serverless function). `add`
+ * asks in a terminal and plans again with `acceptNeeds`; elsewhere it is the
+ * refusal, and `--force` writes anyway.
+ */
+export class NeedsRefusal extends CliError {
+  constructor(message: string, hint: string) {
+    super("failed", message, hint);
+  }
+}
+
+/** The one-line warning for recipes that need a long-running process on a serverless bot; undefined when none does. */
+export function unmetNeeds(recipes: Recipe[], project: Pick<ProjectFacts, "hosting">): NeedsRefusal | undefined {
+  if (project.hosting.kind !== "serverless") return undefined;
+  const needing = recipes.filter((r) => r.manifest.needs?.includes("long-running")).map((r) => r.ref);
+  if (needing.length === 0) return undefined;
+  return new NeedsRefusal(
+    `${needing.join(", ")} ${needing.length === 1 ? "needs" : "need"} a long-running process, but this bot is served as a serverless function (${project.hosting.evidence}): its timers, queues and in-memory state end with each request; nothing was written`,
+    "run the bot as a long-running process (bot.start(), @grammyjs/runner or a webhook server), or pass --force to write it anyway",
+  );
+}
+
+/** One place the bot already installs middleware a recipe brings its own of. */
+export interface ConflictingInstall {
+  file: string;
+  line: number;
+  name: string;
+  module: string;
+}
+
+/**
+ * The places where the project already installs middleware a recipe's
+ * `conflicts` names: a `.use(…)` whose argument calls `name` imported from
+ * `module` (under any local name). `skip` are files the plan itself writes.
+ */
+export function conflictingInstalls(recipe: Recipe, texts: Map<string, string>, skip: (file: string) => boolean): ConflictingInstall[] {
+  const out: ConflictingInstall[] = [];
+  for (const conflict of recipe.manifest.conflicts ?? []) {
+    const escapedModule = conflict.module.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+    for (const [file, text] of texts) {
+      if (skip(file) || !text.includes(conflict.module)) continue;
+      const locals = importedLocals(text, escapedModule, conflict.name);
+      for (const local of locals) {
+        const call = new RegExp(`\\.use\\s*\\(\\s*(?:[\\w$.]+\\s*,\\s*)*${local.replace(/\$/g, "\\$")}\\s*(?:<[^()]*>)?\\s*\\(`, "g");
+        for (const m of text.matchAll(call)) out.push({ file, line: text.slice(0, m.index).split("\n").length, name: conflict.name, module: conflict.module });
+      }
+    }
+  }
+  return out;
+}
+
+/** The local names `name` from `module` has in a file: `import { session }`, `import { session as s }`, `import * as g` (`g.session`). */
+function importedLocals(text: string, escapedModule: string, name: string): string[] {
+  const locals: string[] = [];
+  for (const m of text.matchAll(new RegExp(`import\\s+(?:type\\s+)?\\{([^{}]*)\\}\\s*from\\s*["']${escapedModule}["']`, "g"))) {
+    for (const part of m[1]!.split(",")) {
+      const item = /^\s*([\w$]+)(?:\s+as\s+([\w$]+))?\s*$/.exec(part);
+      if (item && item[1] === name) locals.push(item[2] ?? item[1]);
+    }
+  }
+  for (const m of text.matchAll(new RegExp(`import\\s*\\*\\s*as\\s+([\\w$]+)\\s+from\\s*["']${escapedModule}["']`, "g"))) locals.push(`${m[1]!}\\.${name}`);
+  for (const m of text.matchAll(new RegExp(`(?:const|let|var)\\s*\\{([^{}]*)\\}\\s*=\\s*require\\(\\s*["']${escapedModule}["']\\s*\\)`, "g"))) {
+    for (const part of m[1]!.split(",")) {
+      const item = /^\s*([\w$]+)(?:\s*:\s*([\w$]+))?\s*$/.exec(part);
+      if (item && item[1] === name) locals.push(item[2] ?? item[1]);
+    }
+  }
+  return locals;
+}
+
+/** The refusal for middleware the bot already installs: where, and what to do instead. */
+export function conflictError(recipe: Recipe, found: ConflictingInstall[]): CliError {
+  const where = found.map((f) => `${f.name}() from ${f.module} at ${f.file}:${f.line}`).join(", ");
+  return new CliError(
+    "failed",
+    `${recipe.ref} installs its own ${[...new Set(found.map((f) => `${f.name}()`))].join(" and ")}, and this bot already installs ${where}: a second one would hide the first one's data; nothing was written`,
+    `remove those lines (and move your session data and conversations to what ${recipe.ref} installs) and run again, or keep yours and leave ${recipe.ref} out`,
   );
 }

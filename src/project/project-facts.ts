@@ -1,5 +1,6 @@
 import type { CodeStyle } from "./code-style.js";
 import type { InstalledPackage } from "./installed-versions.js";
+import type { ImportRules } from "./import-rules.js";
 import type { AliasSettings } from "./module-aliases.js";
 
 /** How relative imports are written in the project. */
@@ -23,6 +24,15 @@ export interface ProjectFacts {
   importStyle: ImportStyle;
   /** How the bot is served, read from the whole scan: webhook if `webhookCallback` is used anywhere. */
   served: "polling" | "runner" | "webhook";
+  /**
+   * `serverless` when the bot is served as a function (a `webhookCallback`
+   * exported from `api/`, `netlify/functions/`…, `export default
+   * webhookCallback(…)`, a serverless adapter): no process outlives a request,
+   * so timers, queues and in-memory state do not run. `evidence` names the file.
+   */
+  hosting: { kind: "process" } | { kind: "serverless"; evidence: string };
+  /** What the project's ESLint config says about imports (no config: empty). */
+  importRules: ImportRules;
   /** Project-relative TypeScript files that may construct a grammY bot (import grammy and say `new`/`extends`). */
   candidates: string[];
   /** Project-relative files whose text mentions a given token (kept for op look-ups such as command names). */

@@ -6,6 +6,7 @@ import { failure } from "../core/errors.js";
 import { detectCodeStyle, defaultStyle, type CodeStyle } from "./code-style.js";
 import { detectInstalledVersions } from "./installed-versions.js";
 import { parseJsonc } from "./jsonc.js";
+import { readImportRules } from "./import-rules.js";
 import { readAliasSettings } from "./module-aliases.js";
 import type { ProjectFacts } from "./project-facts.js";
 
@@ -34,6 +35,7 @@ export function scanProject(rootArg: string, entry?: string): ProjectFacts {
   const texts = new Map<string, string>();
   const candidates: string[] = [];
   let served: ProjectFacts["served"] = "polling";
+  let hosting: ProjectFacts["hosting"] = { kind: "process" };
   for (const file of files) {
     const abs = resolve(root, file);
     const text = entry ? readTextFile(abs, `--entry ${file}`) : readFileSync(abs, "utf8");
@@ -43,6 +45,7 @@ export function scanProject(rootArg: string, entry?: string): ProjectFacts {
     if (!text.includes("grammy")) continue;
     if (importsGrammyBot(text) && (/\bnew\s+[\w$.]+\s*[<(]/.test(text) || /\bextends\s+[\w$.]+/.test(text))) candidates.push(rel);
     if (/\bwebhookCallback\s*\(/.test(text)) served = "webhook";
+    if (hosting.kind === "process" && servesAsFunction(rel, text)) hosting = { kind: "serverless", evidence: rel };
     else if (served === "polling" && /["']@grammyjs\/runner["']/.test(text)) served = "runner";
   }
 
@@ -59,6 +62,8 @@ export function scanProject(rootArg: string, entry?: string): ProjectFacts {
     aliases: readAliasSettings(options, packageJson),
     importStyle: { suffix },
     served,
+    hosting,
+    importRules: readImportRules(root, packageJson),
     candidates,
     texts,
     installed: detectInstalledVersions(root, packageJson, ["grammy"]),
@@ -86,6 +91,23 @@ function importSuffix(options: Record<string, unknown>, nodeNext: boolean, modul
   if (seen !== undefined && !(seen === "" && nodeNext && moduleKind === "esm")) return seen;
   if (options.allowImportingTsExtensions === true || options.rewriteRelativeImportExtensions === true) return ".ts";
   return nodeNext && moduleKind === "esm" ? ".js" : "";
+}
+
+/** Serverless adapters of `webhookCallback`: the platform runs one function call per request. */
+const functionAdapters = new Set(["aws-lambda", "aws-lambda-async", "azure", "azure-v4", "cloudflare", "cloudflare-mod", "next-js", "nextjs", "sveltekit", "worktop"]);
+
+/**
+ * Whether a file serves the bot as a serverless function: it calls
+ * `webhookCallback` and lives where platforms look for functions (Vercel's
+ * `api/`, Netlify's and Supabase's `functions/`), exports it as its default
+ * or `handler`, or uses a function platform's adapter.
+ */
+export function servesAsFunction(file: string, text: string): boolean {
+  if (!/\bwebhookCallback\s*\(/.test(text)) return false;
+  if (/^(?:src\/)?(?:api|(?:netlify|supabase)\/functions|functions)\//.test(file)) return true;
+  if (/\bexport\s+default\s+webhookCallback\s*\(/.test(text) || /\bexport\s+(?:const|let)\s+(?:handler|POST)\s*=\s*webhookCallback\s*\(/.test(text)) return true;
+  for (const m of text.matchAll(/\bwebhookCallback\s*\([^,()]+,\s*["']([\w-]+)["']/g)) if (functionAdapters.has(m[1]!)) return true;
+  return false;
 }
 
 /** Whether a file imports grammY's `Bot` (named, aliased) or the whole module as a namespace. */

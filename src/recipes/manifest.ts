@@ -298,11 +298,33 @@ export interface RecipeManifest {
    * count as requirements too when the package is already installed.
    */
   requires?: RequirementSpec[];
+  /**
+   * What the recipe's code needs of how the bot runs: `long-running` (timers,
+   * queues, in-memory state that outlive a request). On a bot served as a
+   * serverless function `add` warns and asks; without a terminal it refuses
+   * unless `--force`.
+   */
+  needs?: RuntimeNeed[];
+  /**
+   * Middleware the recipe installs its own of, which a bot must not install
+   * twice: when the bot already calls `name` imported from `module`
+   * (`bot.use(session(…))` from grammy), `add` refuses and says where.
+   */
+  conflicts?: ConflictSpec[];
   dependencies?: DependencySpec[];
   files: FileSpec[];
   edits: EditSpec[];
   /** Printed after a successful apply, e.g. "the bot must be an admin of the channel". */
   notes?: NoteSpec[];
+}
+
+export type RuntimeNeed = "long-running";
+
+export interface ConflictSpec {
+  /** The package the middleware factory comes from: `grammy`, `@grammyjs/conversations`. */
+  module: string;
+  /** The factory's exported name: `session`, `conversations`. */
+  name: string;
 }
 
 export interface Recipe {

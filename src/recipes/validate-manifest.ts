@@ -27,7 +27,7 @@ export function validateManifest(data: unknown): ManifestProblem[] {
   const problem = (path: string, message: string) => problems.push({ path, message });
   if (!isObj(data)) return [{ path: "", message: "the manifest must be a JSON object" }];
 
-  const known = new Set(["$schema", "id", "title", "description", "seeds", "kind", "questions", "requires", "dependencies", "files", "edits", "notes"]);
+  const known = new Set(["$schema", "id", "title", "description", "seeds", "kind", "questions", "requires", "needs", "conflicts", "dependencies", "files", "edits", "notes"]);
   for (const key of Object.keys(data)) if (!known.has(key)) problem(key, `unknown field "${key}"`);
 
   if (!isStr(data.id) || !idPattern.test(data.id)) problem("id", "id must be kebab-case (a-z, 0-9 and -)");
@@ -70,6 +70,8 @@ export function validateManifest(data: unknown): ManifestProblem[] {
       checkWhen(r.when, at, names, problem);
     }
   });
+  if (data.needs !== undefined && !(Array.isArray(data.needs) && data.needs.every((n) => n === "long-running"))) problem("needs", 'needs is a list of "long-running"');
+  if (data.conflicts !== undefined && !(Array.isArray(data.conflicts) && data.conflicts.every((c) => isObj(c) && isStr(c.module) && isStr(c.name) && Object.keys(c).every((k) => k === "module" || k === "name")))) problem("conflicts", "conflicts is a list of { module, name }: middleware factories the bot must not already install");
   listOf("files").forEach((f, i) => {
     const at = `files[${i}]`;
     if (!isObj(f) || !isStr(f.template) || !isStr(f.target)) problem(at, "a file has a template and a target");
