@@ -80,9 +80,10 @@ export function allowUpdates(edit: AllowUpdatesEdit, ctx: OpContext): void {
   const listText = want.fullList(q);
   const importLine = constants ? `import { API_CONSTANTS } from ${q}grammy${q};\n` : "";
   const manual = (file: string, reason: string, code: string, line?: number) => ctx.manual({ file, ...(line !== undefined && { line }), code, reason });
+  const receiver = ctx.bot.variable && ctx.bot.variable !== "this" ? ctx.bot.variable : `<your ${ctx.bot.className ?? "bot"} instance>`;
   const what = `the update types ${types.map((t) => `"${t}"`).join(", ")}`;
   if (ctx.bot.unwireable || !ctx.bot.variable) {
-    if (optIn.length > 0) manual(ctx.bot.file, `start the bot asking for ${what}`, `${importLine}bot.start({ allowed_updates: ${listText} });`);
+    if (optIn.length > 0) manual(ctx.bot.file, `start the bot asking for ${what}`, `${importLine}${receiver}.start({ allowed_updates: ${listText} });`);
     return;
   }
 
@@ -163,13 +164,13 @@ export function allowUpdates(edit: AllowUpdatesEdit, ctx: OpContext): void {
   if (found > 0) return;
   if (ctx.project.served === "webhook" || webhookCalls > 0) {
     if (optIn.length > 0) {
-      manual(ctx.bot.file, `Telegram sends ${optIn.join(", ")} updates only when the webhook asks for them; set the webhook once with`, `${importLine}await bot.api.setWebhook("<your webhook URL>", { allowed_updates: ${listText} });`);
+      manual(ctx.bot.file, `Telegram sends ${optIn.join(", ")} updates only when the webhook asks for them; set the webhook once with`, `${importLine}await ${receiver}.api.setWebhook("<your webhook URL>", { allowed_updates: ${listText} });`);
     } else {
       ctx.note(`if you set the webhook with allowed_updates, include ${types.map((t) => `"${t}"`).join(", ")} in it`);
     }
     return;
   }
-  if (optIn.length > 0) manual(ctx.bot.file, `no bot.start() or run(bot) was found; start the bot asking for ${what}`, `${importLine}bot.start({ allowed_updates: ${listText} });`);
+  if (optIn.length > 0) manual(ctx.bot.file, `no bot.start() or run(bot) was found; start the bot asking for ${what}`, `${importLine}${receiver}.start({ allowed_updates: ${listText} });`);
 }
 
 /** Makes the options argument `index` of `call` hold the wanted types at `path` (`runner.fetch.allowed_updates`). */
