@@ -56,6 +56,8 @@ export const skeletonFacts: Record<string, JsonValue> = {
   served: "polling",
   moduleKind: "esm",
   recipesDir: "src/recipes",
+  // The skeleton's own bot.catch is left out when a recipe sets the error handler.
+  errorHandler: "none",
 };
 
 /**

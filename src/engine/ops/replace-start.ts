@@ -1,5 +1,7 @@
 import { bindsBot, clashingNames, ensureNamedImport, findStartCalls, hasCallMatching, replaceRange, sameCode } from "../../ast/text-edits.js";
 import type { SourceFile } from "ts-morph";
+import { findBotImporters, type BotImporters } from "../../ast/importers.js";
+import type { ProjectFacts } from "../../project/project-facts.js";
 import type { ReplaceStartEdit } from "../../recipes/manifest.js";
 import type { OpContext } from "../plan-types.js";
 
@@ -53,6 +55,12 @@ export function replaceStart(edit: ReplaceStartEdit, ctx: OpContext): void {
       clashes.reduce((code, n) => code.replace(new RegExp(`(^|[^\\w$.])${n}\\(`, "g"), `$1${local(n)}(`), codeFor(receiver, options));
     let next = text;
     for (const call of [...calls].sort((a, b) => b.start - a.start)) {
+      if (resultUsed(text, call.start)) {
+        // `const runner = run(bot)`, then `runner.stop()`: the recipe's start code returns something else.
+        ctx.manual({ file, line: call.line, code: codeHere(call.receiver), reason: "the result of this start call is used (kept in a variable or passed on); start the bot with this instead and adapt the code that uses the result:" });
+        foundWithOptions++;
+        continue;
+      }
       if (call.hasArguments) {
         // `bot.start({ onStart })`: the options are carried into the recipe's start code, as written.
         if (call.kind === "start" && call.options !== undefined && renderedWithOptions !== undefined) {
@@ -78,12 +86,22 @@ export function replaceStart(edit: ReplaceStartEdit, ctx: OpContext): void {
 }
 
 /**
+ * Whether the call at `start` is more than a statement of its own: what
+ * precedes it on its line is not empty, `await`, `void`, `return`, `=>` or
+ * the end of another statement (`const runner = run(bot)`, `f(bot.start())`).
+ */
+function resultUsed(text: string, start: number): boolean {
+  const before = text.slice(text.lastIndexOf("\n", start - 1) + 1, start).trim();
+  return !/(^|[;{}]|=>|\bawait|\bvoid|\breturn)$/.test(before);
+}
+
+/**
  * Which expressions hold the bot in a project file: the bot's variable in
  * its own file, an import of it, the result of its factory, or, for a
  * subclass, an instance made by a module that constructs it or a property
  * declared to hold one. Shared by the ops that find where the bot is started.
  */
-export function botMatcher(ctx: OpContext): (file: string) => (receiver: string, sf: SourceFile) => boolean {
+export function botMatcher(ctx: Pick<OpContext, "project" | "bot" | "resolveModule">): (file: string) => (receiver: string, sf: SourceFile) => boolean {
   const botFile = ctx.bot.file;
   const variable = ctx.bot.variable ?? "bot";
   // For a subclass: the modules that make an instance (a container, a factory), and properties declared to hold one.
@@ -101,8 +119,20 @@ export function botMatcher(ctx: OpContext): (file: string) => (receiver: string,
   return (file) => {
     const fromBotModule = (specifier: string) => {
       const target = ctx.resolveModule(file, specifier);
-      return target !== undefined && (target === botFile || makers.has(target));
+      // The bot's module itself, a barrel that re-exports it (`export * from "./bot"`), or a module making an instance.
+      return target !== undefined && (botImporters(ctx.project, botFile, ctx.resolveModule).exporters.has(target) || makers.has(target));
     };
     return (receiver, sf) => bindsBot(sf, receiver, variable, fromBotModule, file === botFile, className, botProperties);
   };
+}
+
+const importersCache = new WeakMap<ProjectFacts, { botFile: string; found: BotImporters }>();
+
+/** The modules that import the bot (see `findBotImporters`), found once per project. */
+export function botImporters(project: ProjectFacts, botFile: string, resolve: (from: string, specifier: string) => string | undefined): BotImporters {
+  const cached = importersCache.get(project);
+  if (cached?.botFile === botFile) return cached.found;
+  const found = findBotImporters(project.texts, botFile, resolve);
+  importersCache.set(project, { botFile, found });
+  return found;
 }
