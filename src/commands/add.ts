@@ -1,5 +1,5 @@
 import { failure, usageError } from "../core/errors.js";
-import { NeedsRefusal, VersionRefusal } from "../engine/requirements.js";
+import { describeMismatch, NeedsRefusal, peerMismatches, settlePeers, VersionRefusal, type PeerLookup } from "../engine/requirements.js";
 import { commitChanges, revertChanges } from "../engine/commit.js";
 import type { FileChange } from "../engine/tree.js";
 import { findBots, locateBot, planAdd, templateFacts, type PlanRequest } from "../engine/plan.js";
@@ -17,7 +17,7 @@ import { checkInstalled } from "../check/typecheck-gate.js";
 import type { TscDiagnostic } from "../check/tsc.js";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { installDependencies, installFailure, type InstallReport } from "../engine/install-dependencies.js";
+import { installDependencies, installFailure, registryPeerLookup, type InstallReport } from "../engine/install-dependencies.js";
 import type { Plan } from "../engine/plan-types.js";
 import { addDependenciesCommands, detectPackageManager, formatCommand, installAllCommand, lockfiles } from "../project/package-manager.js";
 
@@ -85,7 +85,8 @@ export async function addCommand(refs: string[], options: AddOptions): Promise<v
     bot,
     installCommand: (packages: Array<{ name: string; version: string }>) => addDependenciesCommands(pm.name, packages.map((p) => ({ ...p, dev: false }))).map(formatCommand).join(" && "),
   };
-  const plan = await planAsking(request, interactive);
+  const writes = !options.dryRun && (!options.json || options.yes === true);
+  const plan = writes ? await settleAddedPeers(await planAsking(request, interactive), request, interactive) : await planAsking(request, interactive);
 
   const nothing = plan.changes.length === 0;
   if (options.json) {
@@ -175,6 +176,26 @@ async function planAsking(request: PlanRequest, interactive: boolean): Promise<P
     if (!(await confirm("Upgrade them with this change?"))) throw usageError("not upgraded; nothing was written");
     return planAsking({ ...request, upgrade: true }, interactive);
   }
+}
+
+/**
+ * Before anything is written or installed: the plugins the plan adds whose
+ * newest version in the recipe's range needs a newer grammY (or another
+ * installed package) than the project has, by the registry's peer ranges.
+ * `--upgrade` upgrades it; a terminal asks; otherwise (or when the user says
+ * no) the newest version that works with the installed one is installed.
+ */
+async function settleAddedPeers(plan: Plan, request: PlanRequest, interactive: boolean, lookup: PeerLookup = registryPeerLookup(request.project.root)): Promise<Plan> {
+  const added = plan.dependencies.filter((d) => d.status === "added");
+  if (added.length === 0) return plan;
+  const mismatches = await peerMismatches(added, request.project.installed, lookup);
+  if (mismatches.length === 0) return plan;
+  let upgrade = request.upgrade === true;
+  if (!upgrade && interactive) {
+    for (const m of mismatches) process.stderr.write(`${describeMismatch(m)}${m.fits ? ` (${m.fits.version} works with it)` : ""}\n`);
+    upgrade = await confirm(`Upgrade ${[...new Set(mismatches.flatMap((m) => m.peers.map((p) => p.name)))].join(", ")} with this change?`);
+  }
+  return settlePeers(plan, mismatches, upgrade, request.installCommand);
 }
 
 /** Several bots and no --bot: how to choose one. */

@@ -1,9 +1,12 @@
 import { spawn } from "node:child_process";
-import { relative } from "node:path";
+import { readFileSync } from "node:fs";
+import { join, relative } from "node:path";
+import satisfies from "semver/functions/satisfies.js";
 import { failure, type CliError } from "../core/errors.js";
 import { cdCommand } from "../core/shell-quote.js";
 import { packageSpecProblem } from "../recipes/dependency-spec.js";
 import { formatCommand, type PackageManager, type ShellCommand } from "../project/package-manager.js";
+import type { PeerLookup, RegistryVersion } from "./requirements.js";
 
 /** What happened to the install step of a run (also part of `add --json`). */
 export interface InstallReport {
@@ -89,4 +92,64 @@ function run(root: string, cmd: ShellCommand): Promise<string | undefined> {
     child.once("error", (error: NodeJS.ErrnoException) => done(error.code === "ENOENT" ? `${cmd.command} was not found on PATH` : error.message));
     child.once("close", (code, signal) => done(code === 0 ? undefined : signal ? `${cmd.command} was stopped by ${signal}` : `${cmd.command} exited with code ${code}`));
   });
+}
+
+// === Asking the registry for peer ranges ===
+
+/**
+ * The peer lookup `add` uses before installing: the package's metadata from
+ * the project's npm registry (`npm_config_registry`, `registry=` or
+ * `@scope:registry=` in the project's .npmrc; no credentials
+ * are sent, so a private registry answers nothing), the abbreviated
+ * document npm itself installs from. Undefined, and the recipe's `requires`
+ * are all there is, when offline: no answer within `timeoutMs`, an error
+ * status, `npm_config_offline=true`, or `CREATE_BOT_SNIPPET_OFFLINE=1`.
+ */
+export function registryPeerLookup(root: string, options: { fetch?: typeof fetch; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): PeerLookup {
+  const env = options.env ?? process.env;
+  const offline = env.CREATE_BOT_SNIPPET_OFFLINE === "1" || env.npm_config_offline === "true";
+  const get = options.fetch ?? fetch;
+  return async (name, range) => {
+    if (offline || packageSpecProblem(`${name}@${range}`)) return undefined;
+    const url = `${registryFor(root, name, env).replace(/\/+$/, "")}/${name.replace("/", "%2f")}`;
+    try {
+      const response = await get(url, { headers: { accept: "application/vnd.npm.install-v1+json; q=1.0, application/json; q=0.8" }, signal: AbortSignal.timeout(options.timeoutMs ?? 5000) });
+      if (!response.ok) return undefined;
+      return versionsIn((await response.json()) as unknown, range);
+    } catch {
+      return undefined;
+    }
+  };
+}
+
+/** The versions of a registry document that `range` allows, with their peer ranges. */
+export function versionsIn(doc: unknown, range: string): RegistryVersion[] | undefined {
+  const versions = doc && typeof doc === "object" ? (doc as { versions?: unknown }).versions : undefined;
+  if (!versions || typeof versions !== "object") return undefined;
+  const out: RegistryVersion[] = [];
+  for (const [version, meta] of Object.entries(versions as Record<string, unknown>)) {
+    if (!satisfies(version, range)) continue;
+    const peers = meta && typeof meta === "object" ? (meta as { peerDependencies?: unknown }).peerDependencies : undefined;
+    const peerDependencies = peers && typeof peers === "object" ? Object.fromEntries(Object.entries(peers as Record<string, unknown>).filter((e): e is [string, string] => typeof e[1] === "string")) : undefined;
+    out.push({ version, ...(peerDependencies && { peerDependencies }) });
+  }
+  return out;
+}
+
+/** The registry a package is installed from, as npm picks it: a scope's registry, the environment (npm and npx set it from every .npmrc), the project's .npmrc, npm's default. */
+function registryFor(root: string, name: string, env: NodeJS.ProcessEnv): string {
+  const rcs = [join(root, ".npmrc")].map((file) => {
+    try {
+      return readFileSync(file, "utf8");
+    } catch {
+      return "";
+    }
+  });
+  const setting = (key: string) => {
+    const pattern = new RegExp(`^\\s*${key.replace(/[.*+?^${}()|[\]\\/@]/g, "\\$&")}\\s*=\\s*(\\S+)\\s*$`, "m");
+    return rcs.map((text) => pattern.exec(text)?.[1]).find((v) => v !== undefined);
+  };
+  const scope = name.startsWith("@") ? name.split("/")[0] : undefined;
+  const found = (scope && setting(`${scope}:registry`)) || env.npm_config_registry || setting("registry");
+  return found && /^https?:\/\//.test(found) ? found : "https://registry.npmjs.org";
 }

@@ -1,11 +1,15 @@
 import major from "semver/functions/major.js";
+import rcompare from "semver/functions/rcompare.js";
 import satisfies from "semver/functions/satisfies.js";
+import valid from "semver/functions/valid.js";
 import minVersion from "semver/ranges/min-version.js";
 import validRange from "semver/ranges/valid.js";
 import { CliError } from "../core/errors.js";
 import type { InstalledPackage } from "../project/installed-versions.js";
 import type { ProjectFacts } from "../project/project-facts.js";
 import type { Condition, JsonValue, Recipe } from "../recipes/manifest.js";
+import { upgradeDependencies } from "./package-json.js";
+import type { Plan } from "./plan-types.js";
 
 // === What a recipe's code needs against what the project has ===
 //
@@ -179,4 +183,110 @@ export function conflictError(recipe: Recipe, found: ConflictingInstall[]): CliE
     `${recipe.ref} installs its own ${[...new Set(found.map((f) => `${f.name}()`))].join(" and ")}, and this bot already installs ${where}: a second one would hide the first one's data; nothing was written`,
     `remove those lines (and move your session data and conversations to what ${recipe.ref} installs) and run again, or keep yours and leave ${recipe.ref} out`,
   );
+}
+
+// === Peer ranges of the plugins an install adds ===
+//
+// The range a recipe adds (`@grammyjs/menu ^1.5.0`) lets the package manager
+// install the newest version in it, whose peer range may need a newer grammY
+// than the project has: npm then upgrades grammY in the lockfile without a
+// word. Before installing, the peer ranges of the versions the range allows
+// (from the registry, injectable for tests) are compared with the installed
+// packages: the peer is upgraded when the user agrees (`--upgrade`, or yes in
+// a terminal), else the newest version that fits is installed instead, else
+// nothing is written. Offline (no registry answer) the recipe's `requires`,
+// checked before planning, are all there is.
+
+/** One version of a package as the registry lists it. */
+export interface RegistryVersion {
+  version: string;
+  peerDependencies?: Record<string, string>;
+}
+
+/** The versions of `name` that `range` allows, with their peer ranges; undefined when the registry cannot be asked. */
+export type PeerLookup = (name: string, range: string) => Promise<RegistryVersion[] | undefined>;
+
+/** A dependency whose newest allowed version needs newer installed packages than the project has. */
+export interface PeerMismatch {
+  name: string;
+  /** The range the recipe adds. */
+  range: string;
+  /** The version the package manager would install. */
+  newest: string;
+  /** Its peer ranges the installed packages do not meet. */
+  peers: Array<{ name: string; range: string; have: InstalledPackage }>;
+  /** The newest version in `range` whose peers the installed packages meet, and the range that installs it. */
+  fits?: { version: string; range: string };
+}
+
+const unmetPeers = (v: RegistryVersion, installed: Map<string, InstalledPackage>) =>
+  Object.entries(v.peerDependencies ?? {}).flatMap(([name, range]) => {
+    const have = installed.get(name);
+    if (!have || validRange(range) === null || satisfies(have.version, range, { includePrerelease: true })) return [];
+    return [{ name, range, have }];
+  });
+
+/** The added dependencies whose newest allowed version's peers the installed packages do not meet. */
+export async function peerMismatches(added: Array<{ name: string; version: string }>, installed: Map<string, InstalledPackage>, lookup: PeerLookup): Promise<PeerMismatch[]> {
+  const out: PeerMismatch[] = [];
+  for (const dep of added) {
+    const listed = await lookup(dep.name, dep.version);
+    if (!listed) continue;
+    const versions = listed.filter((v) => valid(v.version) !== null && satisfies(v.version, dep.version)).sort((a, b) => rcompare(a.version, b.version));
+    const newest = versions[0];
+    if (!newest) continue;
+    const peers = unmetPeers(newest, installed);
+    if (peers.length === 0) continue;
+    const fit = versions.find((v) => unmetPeers(v, installed).length === 0);
+    // `~1.5.3` when every later patch of 1.5 fits too (the package manager may pick one), else the exact version.
+    const tilde = fit && `~${fit.version}`;
+    const range = fit && tilde && versions.filter((v) => satisfies(v.version, tilde)).every((v) => unmetPeers(v, installed).length === 0) ? tilde : fit?.version;
+    out.push({ name: dep.name, range: dep.version, newest: newest.version, peers, ...(fit && range && { fits: { version: fit.version, range } }) });
+  }
+  return out;
+}
+
+/** `@grammyjs/menu ^1.5.0 would install 1.6.0, which needs grammy ^1.38.0; this project has 1.30.0`. */
+export function describeMismatch(m: PeerMismatch): string {
+  return `${m.name} ${m.range} would install ${m.newest}, which needs ${m.peers.map((p) => `${p.name} ${p.range}; this project has ${p.have.version}`).join(", and ")}`;
+}
+
+/**
+ * Settles the peer mismatches in a plan: `upgrade` raises the peers in
+ * package.json (said in a note); otherwise each dependency is pinned to the
+ * newest version that fits (said in a note), and a dependency no version of
+ * which fits stops the run before anything is written.
+ */
+export function settlePeers(plan: Plan, mismatches: PeerMismatch[], upgrade: boolean, installCommand: (packages: Array<{ name: string; version: string }>) => string = npmInstallCommand): Plan {
+  if (mismatches.length === 0) return plan;
+  const pkg = plan.changes.find((c) => c.path === "package.json");
+  if (!pkg || pkg.after === undefined) return plan;
+  const notes = [...plan.notes];
+  let dependencies = [...plan.dependencies];
+  let changes: Array<{ name: string; range: string }>;
+  if (upgrade) {
+    const peers = mismatches.flatMap((m) => m.peers.map((p) => ({ ...p, by: `${m.name} ${m.newest}` })));
+    changes = peers.filter((p, i) => peers.findIndex((o) => o.name === p.name) === i).map((p) => ({ name: p.name, range: upgradeRange(p.range) }));
+    for (const p of peers) notes.push(`upgrades ${p.name} ${p.have.version} → ${upgradeRange(p.range)}: ${p.by} needs ${p.name} ${p.range}`);
+  } else {
+    const stuck = mismatches.filter((m) => !m.fits);
+    if (stuck.length > 0) {
+      const upgrades = stuck.flatMap((m) => m.peers.map((p) => ({ name: p.name, version: upgradeRange(p.range) })));
+      throw new VersionRefusal(
+        [],
+        `${stuck.map(describeMismatch).join("; ")}; no version in that range works with the installed one, and installing it would upgrade it without asking; nothing was written`,
+        `pass --upgrade to upgrade it with this change, or upgrade first (${installCommand(upgrades)}) and run again`,
+      );
+    }
+    changes = mismatches.map((m) => ({ name: m.name, range: m.fits!.range }));
+    for (const m of mismatches) notes.push(`installs ${m.name} ${m.fits!.range}: ${describeMismatch(m)} (--upgrade upgrades ${m.peers.map((p) => p.name).join(", ")} instead)`);
+  }
+  const { text, results } = upgradeDependencies(pkg.after, changes);
+  for (const r of results) {
+    const i = dependencies.findIndex((d) => d.name === r.name);
+    // A pinned plugin is still one the plan adds; a raised peer is an upgrade.
+    if (i === -1) dependencies.push(r);
+    else dependencies = dependencies.map((d, j) => (j === i ? { ...d, version: r.version } : d));
+  }
+  return { ...plan, notes, dependencies, changes: plan.changes.map((c) => (c === pkg ? { ...c, after: text } : c)) };
 }

@@ -15,7 +15,8 @@ export interface CliResult {
 
 /** Runs the CLI with stdin closed (not a TTY), so it never prompts. */
 export function runCli(args: string[], options: { cwd?: string; env?: Record<string, string | undefined> } = {}): CliResult {
-  const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: "1", ...options.env };
+  // CREATE_BOT_SNIPPET_OFFLINE: `add` asks no registry for peer ranges (tests never touch the network).
+  const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: "1", CREATE_BOT_SNIPPET_OFFLINE: "1", ...options.env };
   delete env.FORCE_COLOR;
   for (const [k, v] of Object.entries(options.env ?? {})) if (v === undefined) delete env[k];
   const result = spawnSync(process.execPath, [binPath, ...args], { cwd: options.cwd ?? repoRoot, env: env as NodeJS.ProcessEnv, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: 60_000 });

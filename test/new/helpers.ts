@@ -28,7 +28,7 @@ export function cli(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): R
   const result = spawnSync(process.execPath, [bin, ...args], {
     cwd,
     encoding: "utf8",
-    env: { ...process.env, CI: "1", NO_COLOR: "1", npm_config_user_agent: "", ...env },
+    env: { ...process.env, CI: "1", NO_COLOR: "1", npm_config_user_agent: "", CREATE_BOT_SNIPPET_OFFLINE: "1", ...env },
     timeout: 60_000,
   });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
