@@ -16,7 +16,7 @@ const fixture = "ts59-entry-catch-start";
 const sorry = "Sorry, something went wrong while handling your message.";
 
 describe(`${fixture} at run time`, () => {
-  it("error-handler and server-lifecycle act in the entry: the recipe's handler answers a failing update, then main's own runs; startBot starts the bot", { timeout: 180_000 }, async () => {
+  it("error-handler and server-lifecycle act in the entry: the recipe's handler answers a failing update, then main's own runs; startBot starts the bot", { timeout: 300_000 }, async () => {
     const app = fieldApp(fixture);
     const plan = await addRecipes(app.dir, [{ id: "error-handler" }, { id: "server-lifecycle", answers: { mode: "runner" } }]);
     expect(plan.manual).toEqual([]);

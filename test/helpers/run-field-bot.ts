@@ -46,12 +46,13 @@ export function build(app: FieldApp): string {
 
 /**
  * Runs `node <entry>` in the copy with the fake Bot API, `updates` delivered
- * once, until `done(output)` holds or `timeoutMs` passes; then SIGINT (SIGKILL
+ * once, until `done(output)` holds or `timeoutMs` (60 s) passes; then SIGINT (SIGKILL
  * after 2 s). Returns stdout and stderr together.
  */
-export async function runBot(app: FieldApp, entry: string, updates: Update[], done: (output: string) => boolean, timeoutMs = 20_000): Promise<string> {
+export async function runBot(app: FieldApp, entry: string, updates: Update[], done: (output: string) => boolean, options: { timeoutMs?: number; fail?: string[] } = {}): Promise<string> {
+  const timeoutMs = options.timeoutMs ?? 60_000;
   const preload = pathToFileURL(join(repoRoot, "test/helpers/offline-updates.mjs")).href;
-  const env: NodeJS.ProcessEnv = { ...process.env, BOT_TOKEN: "123456:TEST-TOKEN-abcdefghijklmnopqrstuvwxyz", OFFLINE_UPDATES: JSON.stringify(updates) };
+  const env: NodeJS.ProcessEnv = { ...process.env, BOT_TOKEN: "123456:TEST-TOKEN-abcdefghijklmnopqrstuvwxyz", OFFLINE_UPDATES: JSON.stringify(updates), OFFLINE_FAIL: (options.fail ?? []).join(",") };
   const child = spawn(process.execPath, ["--import", preload, entry], { cwd: app.dir, env, stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
   child.stdout.on("data", (d: Buffer) => (output += d.toString()));
