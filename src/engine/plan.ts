@@ -261,7 +261,8 @@ export function planAdd(request: PlanRequest): Plan {
     for (const spec of recipe.manifest.files.filter((f) => holds(f.when))) {
       const target = tree.path(renderString(recipe, spec.target, view, "files.target"));
       const rendered = renderTemplateFile(recipe, spec.template, view);
-      const content = /\.(m|c)?tsx?$/.test(target) ? applyStyle(rendered, projectStyle) : rendered;
+      // Other text files (Fluent .ftl, JSON) keep the project's line endings too.
+      const content = /\.(m|c)?tsx?$/.test(target) ? applyStyle(rendered, projectStyle) : rendered.replace(/\r?\n/g, projectStyle.eol);
       const existing = tree.read(target);
       if (existing !== undefined && existing !== content && !request.force) {
         plan.skipped.push({ path: target, reason: "exists and differs from what the recipe generates (edited by you, or other answers); --force overwrites it" });

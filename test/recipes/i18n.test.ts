@@ -9,7 +9,7 @@ import type { Context, MiddlewareFn, SessionFlavor, StorageAdapter } from "gramm
 import type { Update } from "grammy/types";
 import { beforeAll, describe, expect, it } from "vitest";
 import { callbackQuery, commandMessage, createTestBot, textMessage, user, type TestBot } from "../helpers/harness.js";
-import { renderRecipe, tmpDir } from "../helpers/recipes.js";
+import { applyRecipes, copyFixture, renderRecipe, tmpDir } from "../helpers/recipes.js";
 
 type I18nContext = Context & I18nFlavor;
 interface I18nModule {
@@ -126,5 +126,17 @@ describe("i18n", () => {
     const second = i18nBot(persistence.persistentSession(persistence.createStorage(dataDir)) as MiddlewareFn<I18nContext>, empty());
     await second.send(textFrom(9, "de"));
     expect(replies(second)).toEqual(["Hello, User9!"]);
+  });
+
+  it("writes one .ftl per chosen language plus the default's, with the project's line endings", async () => {
+    const dir = copyFixture("crlf-4space");
+    const plan = await applyRecipes(dir, [{ id: "i18n", answers: { languages: ["de", "uk"], defaultLanguage: "en" } }]);
+    const ftl = plan.changes.filter((c) => c.path.endsWith(".ftl"));
+    expect(ftl.map((c) => c.path).sort()).toEqual(["locales/de.ftl", "locales/en.ftl", "locales/uk.ftl"]);
+    for (const c of ftl) {
+      expect(c.after).toContain("\r\n");
+      expect(c.after.replace(/\r\n/g, "")).not.toContain("\n");
+    }
+    expect(ftl.find((c) => c.path === "locales/uk.ftl")!.after).toContain("language-name = Українська");
   });
 });
