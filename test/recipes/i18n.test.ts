@@ -138,5 +138,8 @@ describe("i18n", () => {
       expect(c.after.replace(/\r\n/g, "")).not.toContain("\n");
     }
     expect(ftl.find((c) => c.path === "locales/uk.ftl")!.after).toContain("language-name = Українська");
+    // The default language is offered in the picker too.
+    const picked = await (await renderRecipe("i18n", { languages: ["de", "uk"], defaultLanguage: "en" })).load<I18nModule>("src/recipes/i18n.ts");
+    expect(picked.LANGUAGES).toEqual(["en", "de", "uk"]);
   });
 });
