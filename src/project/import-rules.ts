@@ -38,7 +38,8 @@ export function importRulesFromText(text: string, source: string): ImportRules {
   const restricted = /["']?no-restricted-imports["']?\s*:([\s\S]{0,1500})/.exec(text);
   if (restricted) {
     const window = restricted[1]!.split(/["']?(?:import|import-x)\/order/)[0]!;
-    const patterns = [...window.matchAll(/["'](\.{1,2}\/\*{0,2})["']/g)].map((m) => m[1]!);
+    // Quoted (JSON, JavaScript) or a bare YAML list item (`- ../*`).
+    const patterns = [...window.matchAll(/["'](\.{1,2}\/\*{0,2})["']|^\s*-\s+(\.{1,2}\/\*{0,2})\s*$/gm)].map((m) => m[1] ?? m[2]!);
     if (patterns.some((p) => p.startsWith("./"))) rules.noRelative = "all";
     else if (patterns.some((p) => p.startsWith("../"))) rules.noRelative = "parent";
   }

@@ -10,6 +10,7 @@ import { pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
 import { CliError } from "../../src/core/errors.js";
 import { NeedsRefusal } from "../../src/engine/requirements.js";
+import { groupRank, importGroup, placeNewImport } from "../../src/project/import-order.js";
 import { importRulesFromText } from "../../src/project/import-rules.js";
 import { scanProject } from "../../src/project/scan-project.js";
 import { applyRecipes, recipes, repoRoot, tmpDir } from "../helpers/recipes.js";
@@ -89,6 +90,25 @@ describe("imports in the project's style", () => {
     expect(rules).toEqual({ noRelative: "all", orderGroups: [["builtin"], ["external"], ["internal"], ["parent", "sibling", "index"]], source: "eslint.config.js" });
     expect(importRulesFromText(`{ "rules": { "no-restricted-imports": ["error", { "patterns": ["../*"] }] } }`, ".eslintrc.json").noRelative).toBe("parent");
     expect(importRulesFromText(`{ "rules": { "import/order": "error" } }`, ".eslintrc.json").orderGroups).toEqual([["builtin", "external"], ["parent", "sibling", "index"]]);
+  });
+
+  it("reads a YAML config's bare list items", () => {
+    expect(importRulesFromText("rules:\n  no-restricted-imports:\n    - error\n    - patterns:\n        - ../*\n", ".eslintrc.yml").noRelative).toBe("parent");
+  });
+
+  it("places a new import after the last one of its group or an earlier one; a file not ordered by group keeps it last", () => {
+    const rank = (s: string) => groupRank(importGroup(s, { aliases: [{ pattern: "@/*", targets: ["src/*"], kind: "paths" }] }), {});
+    const before = 'import { Bot } from "grammy";\nimport { a } from "@/a";\nimport { b } from "./b";\n\nconst bot = new Bot("");\n';
+    const appended = (line: string, text = before) => text.replace(/(import[^\n]*\n)(?!import)/, `$1${line}\n`);
+    expect(placeNewImport("x.ts", before, appended('import { p } from "@grammyjs/p";'), "@grammyjs/p", rank)).toBe(
+      'import { Bot } from "grammy";\nimport { p } from "@grammyjs/p";\nimport { a } from "@/a";\nimport { b } from "./b";\n\nconst bot = new Bot("");\n',
+    );
+    expect(placeNewImport("x.ts", before, appended('import { c } from "@/c";'), "@/c", rank)).toBe(
+      'import { Bot } from "grammy";\nimport { a } from "@/a";\nimport { c } from "@/c";\nimport { b } from "./b";\n\nconst bot = new Bot("");\n',
+    );
+    expect(placeNewImport("x.ts", before, appended('import { d } from "./d";'), "./d", rank)).toBe(appended('import { d } from "./d";'));
+    const unordered = 'import { b } from "./b";\nimport { Bot } from "grammy";\n\nnew Bot("");\n';
+    expect(placeNewImport("x.ts", unordered, appended('import { p } from "@grammyjs/p";', unordered), "@grammyjs/p", rank)).toBe(appended('import { p } from "@grammyjs/p";', unordered));
   });
 
   it("an ESLint ban on relative imports: the recipe is imported through the alias even where the bot's file has no aliased import", async () => {
