@@ -4,8 +4,8 @@ import { posix } from "node:path";
  * The modules that reach the bot's module through imports, found by a text
  * scan (no parsing): the importers of a file are looked for only among
  * specifiers whose last segment could name it (`./bot`, `@/bot.js`, `./core`
- * for `core/index.ts`), so the cost is one regular expression per file and a
- * few resolutions, whatever the size of the project.
+ * for `core/index.ts`), from an index built once: the cost is one regular
+ * expression per file and a few resolutions, whatever the size of the project.
  */
 export interface BotImporters {
   /**
@@ -56,28 +56,31 @@ function lastSegment(specifier: string): string {
  * specifier points at (relative, or through the project's aliases).
  */
 export function findBotImporters(texts: ReadonlyMap<string, string>, botFile: string, resolve: (from: string, specifier: string) => string | undefined): BotImporters {
-  const refs = new Map<string, Reference[]>();
-  const refsOf = (file: string) => {
-    let r = refs.get(file);
-    if (!r) refs.set(file, (r = references(texts.get(file) ?? "")));
-    return r;
-  };
+  // Every file's references, indexed once by the last segment of the specifier (`./handlers/index.js` → `index`).
+  const byLast = new Map<string, Array<{ file: string; ref: Reference }>>();
+  const anyDir: Array<{ file: string; ref: Reference }> = [];
+  for (const [file, text] of texts) {
+    if (!/\b(?:from|import|require)\b/.test(text)) continue;
+    for (const ref of references(text)) {
+      const last = lastSegment(ref.specifier);
+      if (last === "." || last === ".." || last === "") anyDir.push({ file, ref });
+      else {
+        let list = byLast.get(last);
+        if (!list) byLast.set(last, (list = []));
+        list.push({ file, ref });
+      }
+    }
+  }
   /** Files that import `target`, and whether each re-exports it. */
   const importersOf = (target: string): Array<{ file: string; reexport: boolean }> => {
-    const stems = stemsOf(target);
-    const out: Array<{ file: string; reexport: boolean }> = [];
-    for (const [file, text] of texts) {
-      if (file === target || !/\b(?:from|import|require)\b/.test(text)) continue;
-      let found: { file: string; reexport: boolean } | undefined;
-      for (const ref of refsOf(file)) {
-        const last = lastSegment(ref.specifier);
-        if (last !== "." && last !== ".." && last !== "" && !stems.has(last)) continue;
-        if (resolve(file, ref.specifier) !== target) continue;
-        found = { file, reexport: (found?.reexport ?? false) || ref.reexport };
+    const found = new Map<string, boolean>();
+    for (const stem of stemsOf(target)) {
+      for (const { file, ref } of [...(byLast.get(stem) ?? []), ...anyDir]) {
+        if (file === target || resolve(file, ref.specifier) !== target) continue;
+        found.set(file, (found.get(file) ?? false) || ref.reexport);
       }
-      if (found) out.push(found);
     }
-    return out;
+    return [...found].map(([file, reexport]) => ({ file, reexport }));
   };
 
   const exporters = new Set([botFile]);

@@ -31,7 +31,7 @@ describe(`${fixture} at run time`, () => {
     expect(build(app)).toBe("");
 
     // /ticket throws (SUPPORT_CHAT_ID is not set).
-    const output = await runBot(app, "dist/main.js", [commandMessage("ticket", "", { from: 7 })], (out) => out.includes("[main] update"));
+    const output = await runBot(app, "dist/main.js", [{ ...commandMessage("ticket", "", { from: 7 }), update_id: 1 }], (out) => out.includes("[main] update"));
     expect(output).toContain("support desk bot started");
     const sent = output.split("\n").filter((l) => l.startsWith("[api] sendMessage"));
     expect(sent).toHaveLength(1);

@@ -33,7 +33,7 @@ describe(`${fixture} at run time`, () => {
     expect(bot.match(/import \{ handleBotError \} from "\.\/recipes\/error-handler\.js";/g)).toHaveLength(1);
     expect(build(app)).toBe("");
 
-    const output = await runBot(app, "dist/index.js", [commandMessage("boom", "", { from: 7 }), commandMessage("orders", "", { from: 8 })], (out) => out.includes("The shop is not answering"));
+    const output = await runBot(app, "dist/index.js", [{ ...commandMessage("boom", "", { from: 7 }), update_id: 1 }, { ...commandMessage("orders", "", { from: 8 }), update_id: 2 }], (out) => out.includes("The shop is not answering"));
     expect(output).toContain("@test_bot is running");
     expect(sentTo(output)).toEqual([`7: ${sorry} Please try again later.`, `8: ${sorry} Please try again later.`, "8: The shop is not answering, try again in a minute."]);
     // bot.catch: the recipe's log line, then the project's onBotError.
@@ -54,7 +54,7 @@ describe(`${fixture} at run time`, () => {
     expect(plan.notes.join("\n")).toMatch(/src\/bot\.ts:21: the bot already has an error handler.*left as it is/);
     expect(plan.notes.join("\n")).toMatch(/src\/bot\.ts:9: errors inside your error boundary go to your handler/);
     expect(build(app)).toBe("");
-    const output = await runBot(app, "dist/index.js", [commandMessage("boom", "", { from: 7 })], (out) => out.includes("[errors] update 1:"));
+    const output = await runBot(app, "dist/index.js", [{ ...commandMessage("boom", "", { from: 7 }), update_id: 1 }], (out) => out.includes("[errors] update 1:"));
     expect(sentTo(output)).toEqual([]);
   });
 
@@ -77,10 +77,11 @@ describe(`${fixture} at run time`, () => {
     const app = { root: dir, dir };
     expect(build(app)).toBe("");
     // /start replies; the reply fails (403), so the error reaches bot.catch.
-    const output = await runBot(app, "dist/main.js", [commandMessage("start", "", { from: 7 })], (out) => (out.match(/Error while handling update 1:/g) ?? []).length >= 2, { fail: ["sendMessage"] });
+    const output = await runBot(app, "dist/main.js", [commandMessage("start", "", { from: 7 })], (out) => (out.match(/Error while handling update \d+:/g) ?? []).length >= 2, { fail: ["sendMessage"] });
     // The recipe's handler (it tries to tell the user, which fails too), then the skeleton's own.
-    const recipeTried = output.indexOf("Could not tell the user about the error");
-    expect(recipeTried).toBeGreaterThan(-1);
-    expect(output.lastIndexOf("Error while handling update 1:")).toBeGreaterThan(recipeTried);
+    expect(output).toContain("Could not tell the user about the error");
+    const lines = output.split("\n");
+    const tried = lines.findIndex((l) => l.startsWith("Could not tell the user about the error"));
+    expect(lines.slice(tried + 1).some((l) => /^Error while handling update \d+:/.test(l))).toBe(true);
   });
 });

@@ -35,7 +35,8 @@ export function existingErrorHandlers(where: Where): Array<{ file: string; call:
   const out: Array<{ file: string; call: ErrorHandlerCall }> = [];
   for (const file of [botFile, ...[...importers].sort()]) {
     const text = where.project.texts.get(file);
-    if (text === undefined || !/\.\s*(catch|errorBoundary)\s*\(/.test(text)) continue;
+    // `name.catch(` (not `main().catch(`) or `.errorBoundary(`: the files worth parsing.
+    if (text === undefined || !/[\w$]\s*\.\s*catch\s*\(|\.\s*errorBoundary\s*\(/.test(text)) continue;
     const isBot = matcher(file);
     const subclass = where.bot.className !== undefined && file === botFile;
     for (const call of findErrorHandlerCalls(file, text, (receiver, sf) => (receiver === "this" ? subclass : isBot(receiver, sf)))) out.push({ file, call });
