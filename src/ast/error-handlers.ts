@@ -74,7 +74,13 @@ export function dropUnusedNamedImports(path: string, text: string, specifiers: s
       const unused = elements.filter((e) => {
         if (!names.includes(e.getName())) return false;
         const local = e.getAliasNode()?.getText() ?? e.getName();
-        return !sf.getDescendantsOfKind(SyntaxKind.Identifier).some((id) => id.getText() === local && !id.getFirstAncestorByKind(SyntaxKind.ImportDeclaration));
+        // A reference, not the name of a member (`bot.errorBoundary(…)`) nor the import itself.
+        const refersTo = (id: Node) => {
+          const parent = id.getParent();
+          if (parent && Node.isPropertyAccessExpression(parent) && parent.getNameNode() === id) return false;
+          return !id.getFirstAncestorByKind(SyntaxKind.ImportDeclaration);
+        };
+        return !sf.getDescendantsOfKind(SyntaxKind.Identifier).some((id) => id.getText() === local && refersTo(id));
       });
       if (unused.length === 0) continue;
       if (unused.length === elements.length && !decl.getDefaultImport() && !decl.getNamespaceImport()) {

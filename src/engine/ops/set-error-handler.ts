@@ -127,8 +127,40 @@ export function setErrorHandler(edit: SetErrorHandlerEdit, ctx: OpContext): void
       ctx.note(`${where(b)}: errors inside your error boundary go to your handler, not to the recipe's; the boundary is left as it is`);
     }
   }
-  // The import the recipe added to the bot's file for the handler, when the handler landed elsewhere or nowhere.
-  if (placedIn !== ctx.bot.file) dropRecipeImport(ctx.bot.file, edit, ctx);
+  // `leave` with the project's own boundary: the recipe's boundary this run installed would be the second one.
+  const takenBack = leave && boundaries.length > 0 ? takeBackInstalls(edit, ctx) : [];
+  if (takenBack.length > 0) ctx.note(`the recipe's own ${takenBack.join(", ")} is not installed either: your error boundary stays the only one`);
+  // The imports the recipe added to the bot's file for what landed elsewhere or nowhere.
+  dropRecipeImports(ctx.bot.file, [...(placedIn !== ctx.bot.file ? [handler] : []), ...takenBack], ctx);
+}
+
+/**
+ * Takes out of the bot's file the statements this recipe's `install` edits
+ * put there in this run (not those an earlier run wrote) that call a name the
+ * recipe imports from its handler's module (`bot.use(errorBoundary())`).
+ * Returns those names.
+ */
+function takeBackInstalls(edit: SetErrorHandlerEdit, ctx: OpContext): string[] {
+  const file = ctx.bot.file;
+  const imports = ctx.recipe.manifest.edits.filter((e): e is Extract<typeof e, { op: "add-import" }> => e.op === "add-import" && e.file !== undefined);
+  const handlerFiles = new Set(imports.filter((e) => e.named.includes(edit.handler.trim())).map((e) => e.file));
+  const names = imports.filter((e) => handlerFiles.has(e.file)).flatMap((e) => e.named).filter((n) => n !== edit.handler.trim());
+  const original = ctx.project.texts.get(file) ?? "";
+  const taken: string[] = [];
+  for (const e of ctx.recipe.manifest.edits) {
+    if (e.op !== "install" || !ctx.holds(e.when)) continue;
+    const code = ctx.render(e.code, "install.code").trim().replace(/;$/, "");
+    const used = names.filter((n) => new RegExp(`(^|[^\\w$.])${n.replace(/\$/g, "\\$")}\\(`).test(code));
+    const text = ctx.tree.read(file);
+    if (used.length === 0 || text === undefined || original.includes(code)) continue;
+    const at = text.indexOf(code);
+    if (at === -1) continue;
+    const start = text.lastIndexOf("\n", at - 1) + 1;
+    const newline = text.indexOf("\n", at);
+    ctx.tree.write(file, text.slice(0, start) + (newline === -1 ? "" : text.slice(newline + 1)));
+    taken.push(...used);
+  }
+  return taken;
 }
 
 /** The specifiers of the recipe's own files that export `names` (its add-import edits), as written from `file`. */
@@ -145,10 +177,9 @@ function importHandler(file: string, text: string, edit: SetErrorHandlerEdit, ct
   return next === false ? undefined : next;
 }
 
-function dropRecipeImport(file: string, edit: SetErrorHandlerEdit, ctx: OpContext): void {
-  const names = [edit.handler.trim()];
+function dropRecipeImports(file: string, names: string[], ctx: OpContext): void {
   const text = ctx.tree.read(file);
-  if (text === undefined) return;
+  if (text === undefined || names.length === 0) return;
   const specifiers = recipeSpecifiers(file, names, ctx).flatMap((s) => [s.specifier, ...s.aliases]);
   if (specifiers.length === 0) return;
   const next = dropUnusedNamedImports(file, text, specifiers, names);
