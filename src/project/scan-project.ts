@@ -50,7 +50,7 @@ export function scanProject(rootArg: string, entry?: string): ProjectFacts {
   }
 
   const nodeNext = ["node16", "node18", "node20", "nodenext"].some((m) => tsModule === m || tsModuleResolution === m);
-  const suffix = importSuffix(options, nodeNext, moduleKind, [...texts.values()]);
+  const suffix = importSuffix(options, nodeNext, moduleKind, [...texts.values()], tsModuleResolution === "bundler" ? false : runsBuiltWithNode(packageJson));
   // The project's style: the candidates first, then up to 20 other files for what they do not show.
   const sample = [...candidates, ...[...texts.keys()].filter((f) => !candidates.includes(f)).slice(0, 20)].map((f) => texts.get(f)!);
   return {
@@ -78,7 +78,7 @@ export function scanProject(rootArg: string, entry?: string): ProjectFacts {
  * it), else what the settings require: `.ts` when TypeScript rewrites or
  * allows it, `.js` under Node16/NodeNext ESM, none otherwise.
  */
-function importSuffix(options: Record<string, unknown>, nodeNext: boolean, moduleKind: "esm" | "cjs", texts: string[]): "" | ".js" | ".ts" {
+function importSuffix(options: Record<string, unknown>, nodeNext: boolean, moduleKind: "esm" | "cjs", texts: string[], nodeRuns: boolean): "" | ".js" | ".ts" {
   const counts = { "": 0, ".js": 0, ".ts": 0 };
   for (const text of texts.slice(0, 200)) {
     for (const m of text.matchAll(/\b(?:from|import)\s*\(?\s*["'](\.{1,2}\/[^"']+)["']/g)) {
@@ -87,10 +87,20 @@ function importSuffix(options: Record<string, unknown>, nodeNext: boolean, modul
     }
   }
   const total = counts[""] + counts[".js"] + counts[".ts"];
-  const seen = (Object.keys(counts) as Array<keyof typeof counts>).find((k) => total >= 2 && counts[k] === total);
+  // One `.js` import in an ESM project is evidence enough: nothing but Node's ESM loader asks for it.
+  const enough = total >= 2 || (total === 1 && counts[".js"] === 1 && moduleKind === "esm");
+  const seen = (Object.keys(counts) as Array<keyof typeof counts>).find((k) => enough && counts[k] === total);
   if (seen !== undefined && !(seen === "" && nodeNext && moduleKind === "esm")) return seen;
   if (options.allowImportingTsExtensions === true || options.rewriteRelativeImportExtensions === true) return ".ts";
-  return nodeNext && moduleKind === "esm" ? ".js" : "";
+  // ESM that Node runs as built (`node dist/index.js`) needs the extension whatever moduleResolution says.
+  return moduleKind === "esm" && (nodeNext || (total === 0 && nodeRuns)) ? ".js" : "";
+}
+
+/** Whether a package.json script runs built JavaScript with Node (`node dist/main.js`), not a TypeScript runner or bundler. */
+function runsBuiltWithNode(packageJson: Record<string, unknown> | undefined): boolean {
+  const scripts = packageJson?.scripts;
+  if (!scripts || typeof scripts !== "object") return false;
+  return Object.values(scripts as Record<string, unknown>).some((s) => typeof s === "string" && /(?:^|[\s;&|])node\s+(?:--?[\w-]+(?:[= ][^\s-][^\s]*)?\s+)*[\w./-]+\.m?js\b/.test(s));
 }
 
 /** Serverless adapters of `webhookCallback`: the platform runs one function call per request. */

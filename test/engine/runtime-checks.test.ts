@@ -4,7 +4,7 @@
 // written in the project's style (its alias where ESLint forbids relative
 // paths, in its import/order groups), checked by running the built bot.
 import { spawn, spawnSync } from "node:child_process";
-import { cpSync, existsSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
@@ -157,4 +157,47 @@ describe("imports in the project's style", () => {
       }
     },
   );
+});
+
+describe("ESM with node10 resolution (issue 17, item 1, checked again)", () => {
+  const project = (index: string, scripts: Record<string, string> = {}) => {
+    const dir = join(tmpDir("runtime-esm-node10"), "bot");
+    mkdirSync(join(dir, "src"), { recursive: true });
+    writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "esm-node10", private: true, type: "module", scripts, dependencies: { grammy: "^1.38.0" } }));
+    writeFileSync(join(dir, "tsconfig.json"), JSON.stringify({ compilerOptions: { target: "es2022", module: "es2022", moduleResolution: "node", strict: true, skipLibCheck: true, rootDir: "src", outDir: "dist", types: ["node"] }, include: ["src"] }));
+    writeFileSync(join(dir, "src/util.ts"), 'export const greeting = "hi";\n');
+    writeFileSync(join(dir, "src/index.ts"), index);
+    return dir;
+  };
+  const bot = 'const bot = new Bot(process.env.BOT_TOKEN ?? "");\nprocess.once("SIGINT", () => bot.stop());\nawait bot.start({ onStart: (me) => console.log(`@${me.username} is running`) });\n';
+
+  it("no relative import yet, but a start script runs the build with node: .js", async () => {
+    const dir = project(`import { Bot } from "grammy";\n\n${bot}`, { start: "node --enable-source-maps dist/index.js" });
+    await applyRecipes(dir, [{ id: "rate-limit" }]);
+    expect(readFileSync(join(dir, "src/index.ts"), "utf8")).toContain('from "./recipes/rate-limit.js";');
+  });
+
+  it("a single .js import is followed, and the built bot starts under Node", { timeout: 120_000 }, async () => {
+    const dir = project(`import { Bot } from "grammy";\nimport { greeting } from "./util.js";\n\n${bot.replace("\nprocess.once", '\nbot.command("start", (ctx) => ctx.reply(greeting));\nprocess.once')}`);
+    await applyRecipes(dir, [{ id: "rate-limit" }]);
+    expect(readFileSync(join(dir, "src/index.ts"), "utf8")).toContain('from "./recipes/rate-limit.js";');
+    symlinkSync(join(repoRoot, "node_modules"), join(dir, "node_modules"), "dir");
+    // TypeScript 5.9: TypeScript 7 no longer accepts node10 resolution.
+    const build = spawnSync(process.execPath, [join(repoRoot, "test/toolchains/node_modules/typescript-5.9/bin/tsc"), "-p", dir], { encoding: "utf8", timeout: 90_000 });
+    expect(build.stdout + build.stderr).toBe("");
+    const child = spawn(process.execPath, ["--import", pathToFileURL(join(repoRoot, "test/helpers/offline-bot-api.mjs")).href, "dist/index.js"], { cwd: dir, env: { ...process.env, BOT_TOKEN: "123456:TEST-TOKEN-abcdefghijklmnopqrstuvwxyz" }, stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    child.stdout.on("data", (d: Buffer) => (output += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (output += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+    try {
+      const deadline = Date.now() + 20_000;
+      while (!output.includes("is running") && child.exitCode === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      expect(output).toContain("@test_bot is running");
+      child.kill("SIGINT");
+      expect(await exited, output).toBe(0);
+    } finally {
+      if (child.exitCode === null) child.kill("SIGKILL");
+    }
+  });
 });
