@@ -39,6 +39,12 @@ export function groupRank(group: Group, rules: ImportRules): number {
   return group === "builtin" || group === "external" ? 0 : group === "internal" ? 1 : 2;
 }
 
+/** The rank function of a project: its aliases and import rules. */
+export const importRank =
+  (project: { aliases: AliasSettings; importRules: ImportRules }) =>
+  (specifier: string): number =>
+    groupRank(importGroup(specifier, project.aliases), project.importRules);
+
 /**
  * Moves the import of `specifier` that `after` has and `before` did not (the
  * engine appended it after the last import) to where the file's import

@@ -135,6 +135,9 @@ describe("imports in the project's style", () => {
       expect(imports[1]).toBe('import { autoChatAction } from "@grammyjs/auto-chat-action";');
       expect(imports.slice(2).every((l) => l.includes('"#root/'))).toBe(true);
       expect(text).toContain('from "#root/bot/recipes/rate-limit.js";');
+      // The flavor's import in the context file: after grammy, before the project's alias.
+      const context = readFileSync(join(dir, "src/bot/context.ts"), "utf8").split("\n").filter((l) => l.startsWith("import "));
+      expect(context).toEqual(['import type { Context } from "grammy";', 'import type { AutoChatActionFlavor } from "@grammyjs/auto-chat-action";', 'import type { Config } from "#root/config.js";']);
 
       // Built and run: the #root/ specifiers must resolve in Node, not only in tsc.
       symlinkSync(join(repoRoot, "node_modules"), join(dir, "node_modules"), "dir");

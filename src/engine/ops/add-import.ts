@@ -1,7 +1,7 @@
 import { clashingNames, ensureNamedImport } from "../../ast/text-edits.js";
 import { usageError } from "../../core/errors.js";
 import { moduleSpecifierProblem } from "../../recipes/dependency-spec.js";
-import { groupRank, importGroup, placeNewImport } from "../../project/import-order.js";
+import { importRank, placeNewImport } from "../../project/import-order.js";
 import type { AddImportEdit } from "../../recipes/manifest.js";
 import type { OpContext } from "../plan-types.js";
 import { lifecycleOnlyNames } from "./lifecycle.js";
@@ -32,6 +32,5 @@ export function addImport(edit: AddImportEdit, ctx: OpContext): void {
   const next = ensureNamedImport(file, text, { specifier, aliases, names }, ctx.styleOf(file));
   if (next === false) return;
   // A new import line goes where the project's import order puts it (packages, aliases, relative paths; or its import/order groups).
-  const { aliases: settings, importRules } = ctx.project;
-  ctx.tree.write(file, placeNewImport(file, text, next, specifier, (s) => groupRank(importGroup(s, settings), importRules)));
+  ctx.tree.write(file, placeNewImport(file, text, next, specifier, importRank(ctx.project)));
 }

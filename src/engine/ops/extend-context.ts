@@ -1,6 +1,7 @@
 import { findBotSites } from "../../ast/find-bot.js";
 import { withParsed } from "../../ast/parse.js";
 import { createContextType, ensureNamedImport, extendContextType, typeOrigin, wrapBotTypeArgument } from "../../ast/text-edits.js";
+import { importRank, placeNewImport } from "../../project/import-order.js";
 import type { ExtendContextEdit } from "../../recipes/manifest.js";
 import type { OpContext } from "../plan-types.js";
 
@@ -18,8 +19,10 @@ export function extendContext(edit: ExtendContextEdit, ctx: OpContext): void {
   const importFlavor = (file: string) => {
     const target = edit.file ? ctx.tree.path(ctx.render(edit.file, "extend-context.file")) : undefined;
     const { specifier, aliases } = target ? ctx.specifierFor(file, target) : { specifier: ctx.render(edit.module!, "extend-context.module"), aliases: [] };
-    const next = ensureNamedImport(file, ctx.tree.read(file)!, { specifier, aliases, names: [`type ${flavorName}`] }, ctx.styleOf(file));
-    if (next !== false) ctx.tree.write(file, next);
+    const text = ctx.tree.read(file)!;
+    const next = ensureNamedImport(file, text, { specifier, aliases, names: [`type ${flavorName}`] }, ctx.styleOf(file));
+    // Where the project's import order puts a new import line (see add-import).
+    if (next !== false) ctx.tree.write(file, placeNewImport(file, text, next, specifier, importRank(ctx.project)));
   };
   const manual = (file: string, reason: string) =>
     ctx.manual({ file, line: ctx.bot.line, code: `type MyContext = Context & ${flavor};`, reason });
