@@ -15,6 +15,10 @@ export default function setup(): void {
   const cutoff = Date.now() - 60 * 60 * 1000;
   for (const entry of entries) {
     const path = join(root, entry);
-    if (statSync(path).mtimeMs < cutoff) rmSync(path, { recursive: true, force: true });
+    try {
+      if (statSync(path).mtimeMs < cutoff) rmSync(path, { recursive: true, force: true });
+    } catch {
+      // removed meanwhile by an overlapping run
+    }
   }
 }

@@ -29,7 +29,7 @@ function pack(): string {
 }
 
 /**
- * A fake `npm`: `npm install <spec>` writes @fake/typed-value (whose `value`
+ * A fake `npm`: `npm install -- <spec>` writes @fake/typed-value (whose `value`
  * has the given type) and a lockfile; a plain `npm install` syncs
  * node_modules with package.json (removes it when package.json lost it).
  */
@@ -69,7 +69,7 @@ describe("add: the type check covers the packages the change installs", () => {
     expect(hashTree(dir)).toBe(before);
     expect(existsSync(join(dir, "package-lock.json"))).toBe(false);
     expect(existsSync(join(dir, "node_modules/@fake"))).toBe(false);
-    expect(npm.calls()).toEqual(["npm install @fake/typed-value@^1.0.0", "npm install"]);
+    expect(npm.calls()).toEqual(["npm install -- @fake/typed-value@^1.0.0", "npm install"]);
   });
 
   it("keeps the change when the installed package type-checks", () => {
@@ -80,6 +80,6 @@ describe("add: the type check covers the packages the change installs", () => {
     expect(r.status).toBe(0);
     expect(readFileSync(join(dir, "recipes/uses-value.ts"), "utf8")).toContain("value * 2");
     expect(JSON.parse(readFileSync(join(dir, "package.json"), "utf8")).dependencies["@fake/typed-value"]).toBe("^1.0.0");
-    expect(npm.calls()).toEqual(["npm install @fake/typed-value@^1.0.0"]);
+    expect(npm.calls()).toEqual(["npm install -- @fake/typed-value@^1.0.0"]);
   });
 });
