@@ -1,7 +1,7 @@
 import { Node, SyntaxKind, type CallExpression, type SourceFile, type Statement } from "ts-morph";
 import type { CodeStyle } from "../project/code-style.js";
 import { withParsed } from "./parse.js";
-import { findStartCalls, sameCode } from "./text-edits.js";
+import { applySplices, findStartCalls, sameCode, type Splice } from "./text-edits.js";
 
 // === Code that runs when the bot starts and when it has stopped ===
 //
@@ -38,18 +38,6 @@ export type LifecycleResult =
   | { status: "none" }
   /** A start call, but no place the engine can write to. */
   | { status: "manual"; line: number; reason: string };
-
-interface Splice {
-  at: number;
-  remove?: number;
-  insert: string;
-}
-
-function applySplices(text: string, splices: Splice[]): string {
-  let out = text;
-  for (const s of [...splices].sort((a, b) => b.at - a.at)) out = out.slice(0, s.at) + s.insert + out.slice(s.at + (s.remove ?? 0));
-  return out;
-}
 
 function endOfLine(text: string, pos: number): number {
   const nl = text.indexOf("\n", pos);

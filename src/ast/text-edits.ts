@@ -10,13 +10,15 @@ import { withParsed } from "./parse.js";
 // into the original string, so every line it does not touch stays
 // byte-identical. `false` means "already there, nothing to do".
 
-interface Splice {
+/** A change at one offset of a text: `remove` characters taken out, `insert` put in. */
+export interface Splice {
   at: number;
   remove?: number;
   insert: string;
 }
 
-function applySplices(text: string, splices: Splice[]): string {
+/** Applies splices from the end backwards, so each offset still points into the original text. */
+export function applySplices(text: string, splices: Splice[]): string {
   let out = text;
   for (const s of [...splices].sort((a, b) => b.at - a.at)) out = out.slice(0, s.at) + s.insert + out.slice(s.at + (s.remove ?? 0));
   return out;
