@@ -88,6 +88,15 @@ export function allowUpdates(edit: AllowUpdatesEdit, ctx: OpContext): void {
   }
 
   const botIn = botMatcher(ctx);
+  // A subclass that overrides start() decides its own options: calls of that
+  // start() pass nothing on to grammY (and may take no arguments), so only the
+  // `super.start({ … })` inside it is edited.
+  const className = ctx.bot.className;
+  const botFileText = ctx.tree.read(ctx.bot.file);
+  const overridesStart =
+    className !== undefined &&
+    botFileText !== undefined &&
+    withParsed(ctx.bot.file, botFileText, (sf) => sf.getClasses().some((c) => c.getName() === className && c.getMethod("start") !== undefined));
   let found = 0;
   let webhookCalls = 0;
   const starters = ctx.lifecycle.starters;
@@ -100,7 +109,7 @@ export function allowUpdates(edit: AllowUpdatesEdit, ctx: OpContext): void {
       const outcomes: Outcome[] = [];
       for (const call of calls) {
         const node = sf.getDescendantsOfKind(SyntaxKind.CallExpression).find((c) => c.getStart() === call.start);
-        if (!node) continue;
+        if (!node || (overridesStart && call.kind === "start")) continue;
         outcomes.push(call.kind === "start" ? ensureAt(sf, node, 0, ["allowed_updates"], want, style) : ensureAt(sf, node, 1, ["runner", "fetch", "allowed_updates"], want, style));
       }
       // A subclass of Bot that overrides `start()` and calls `super.start({ … })`.
