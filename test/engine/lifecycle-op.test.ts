@@ -75,8 +75,9 @@ describe("on-start / on-stop", () => {
     const plan = add(dir, ["a-closer", "b-flusher"]);
     expect(plan.manual).toEqual([]);
     const main = read(dir, "src/main.ts");
-    expect(main).toContain('import { openStore, closeStore } from "./recipes/a-closer";');
-    expect(main).toContain('import { flushAll } from "./recipes/b-flusher";');
+    // The skeleton's own imports end in .js (`./bot.js`), so the new ones do too.
+    expect(main).toContain('import { openStore, closeStore } from "./recipes/a-closer.js";');
+    expect(main).toContain('import { flushAll } from "./recipes/b-flusher.js";');
     expect(main).toMatch(/\nawait openStore\(\);\nawait bot\.start\(\{\n[^]*\n\}\);\nawait closeStore\(\);\nawait flushAll\(\);\n$/);
     // The signal handlers stay as they were: the awaited start resolves once the bot has stopped.
     expect(main).toContain('process.once("SIGINT", () => void bot.stop());');
