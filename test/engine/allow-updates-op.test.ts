@@ -136,6 +136,22 @@ describe("allow-updates", () => {
 });
 
 describe("allow-updates in a subclass of Bot", () => {
+  it("a start chained with .catch(…): the start call itself gets the list, not the .catch", () => {
+    const dir = project({ "bot.ts": botWith("bot.start().catch((error) => console.error(error));") });
+    expect(add(dir, "needs-callbacks").manual).toEqual([]);
+    const members = add(dir, "needs-members");
+    expect(members.manual).toEqual([]);
+    expect(read(dir, "bot.ts")).toContain('bot.start({ allowed_updates: [...API_CONSTANTS.DEFAULT_UPDATE_TYPES, "chat_member"] }).catch((error) => console.error(error));');
+  });
+
+  it("a subclass overriding start() without parameters: its callers are left alone, super.start gets the types", () => {
+    const bot = 'import { Bot } from "grammy";\nexport class QuizBot extends Bot {\n  constructor(token: string) {\n    super(token);\n    this.on("message", (ctx) => ctx.reply("hi"));\n  }\n  override async start(): Promise<void> {\n    return super.start({});\n  }\n}\n';
+    const dir = project({ "quiz-bot.ts": bot, "main.ts": 'import { QuizBot } from "./quiz-bot";\nawait new QuizBot(process.env.BOT_TOKEN!).start();\n' });
+    expect(add(dir, "needs-members").manual).toEqual([]);
+    expect(read(dir, "main.ts")).toContain("new QuizBot(process.env.BOT_TOKEN!).start();");
+    expect(read(dir, "quiz-bot.ts")).toContain('"chat_member"');
+  });
+
   it("`super.start({ allowed_updates })` in the subclass's start() gets the missing types", () => {
     const bot = 'import { Bot } from "grammy";\nexport class QuizBot extends Bot {\n  constructor(token: string) {\n    super(token);\n    this.on("message", (ctx) => ctx.reply("hi"));\n  }\n  override async start(): Promise<void> {\n    return super.start({ allowed_updates: ["message"] });\n  }\n}\n';
     const dir = project({ "quiz-bot.ts": bot, "main.ts": 'import { QuizBot } from "./quiz-bot";\nvoid new QuizBot(process.env.BOT_TOKEN!).start();\n' });

@@ -108,7 +108,7 @@ export function allowUpdates(edit: AllowUpdatesEdit, ctx: OpContext): void {
     const result = withParsed(file, text, (sf) => {
       const outcomes: Outcome[] = [];
       for (const call of calls) {
-        const node = sf.getDescendantsOfKind(SyntaxKind.CallExpression).find((c) => c.getStart() === call.start);
+        const node = sf.getDescendantsOfKind(SyntaxKind.CallExpression).find((c) => c.getStart() === call.start && c.getEnd() === call.end);
         if (!node || (overridesStart && call.kind === "start")) continue;
         outcomes.push(call.kind === "start" ? ensureAt(sf, node, 0, ["allowed_updates"], want, style) : ensureAt(sf, node, 1, ["runner", "fetch", "allowed_updates"], want, style));
       }
