@@ -8,7 +8,8 @@ import { safeProjectPath } from "./safe-path.js";
 export interface FileChange {
   /** Project-relative, `/`-separated. */
   path: string;
-  kind: "create" | "update";
+  /** `delete`: the file is removed (`after` is then ""). */
+  kind: "create" | "update" | "delete";
   before: string | undefined;
   after: string;
 }
@@ -21,6 +22,7 @@ export interface FileChange {
  */
 export class Tree {
   private readonly written = new Map<string, string>();
+  private readonly deleted = new Set<string>();
   private readonly original = new Map<string, string | undefined>();
 
   constructor(readonly root: string) {}
@@ -32,11 +34,13 @@ export class Tree {
 
   exists(path: string): boolean {
     const p = this.path(path);
+    if (this.deleted.has(p)) return false;
     return this.written.has(p) || existsSync(resolve(this.root, p));
   }
 
   read(path: string): string | undefined {
     const p = this.path(path);
+    if (this.deleted.has(p)) return undefined;
     if (this.written.has(p)) return this.written.get(p);
     return this.readOriginal(p);
   }
@@ -45,7 +49,16 @@ export class Tree {
     const p = this.path(path);
     this.checkFolders(p);
     this.readOriginal(p);
+    this.deleted.delete(p);
     this.written.set(p, content);
+  }
+
+  /** Plans the removal of a file (nothing happens for a file that does not exist). */
+  delete(path: string): void {
+    const p = this.path(path);
+    this.readOriginal(p);
+    this.written.delete(p);
+    this.deleted.add(p);
   }
 
   /**
@@ -82,6 +95,10 @@ export class Tree {
       const before = this.original.get(path);
       if (before === after) continue;
       out.push({ path, kind: before === undefined ? "create" : "update", before, after });
+    }
+    for (const path of this.deleted) {
+      const before = this.original.get(path);
+      if (before !== undefined) out.push({ path, kind: "delete", before, after: "" });
     }
     return out.sort((a, b) => a.path.localeCompare(b.path));
   }
