@@ -80,6 +80,7 @@ export async function addCommand(refs: string[], options: AddOptions): Promise<v
     project,
     recipes: recipes.map((recipe) => ({ recipe, answers: answers.get(recipe)! })),
     catalogue: catalogue.recipes,
+    record: true,
     force: options.force,
     upgrade: options.upgrade,
     bot,

@@ -113,7 +113,7 @@ export async function newCommand(dirArg: string, options: NewOptions, named = tr
   try {
     if (recipes.length > 0) {
       const project = scanProject(root);
-      planned = planAdd({ project, recipes: recipes.map((recipe) => ({ recipe, answers: answers.get(recipe)! })), catalogue: catalogue.recipes });
+      planned = planAdd({ project, recipes: recipes.map((recipe) => ({ recipe, answers: answers.get(recipe)! })), catalogue: catalogue.recipes, record: true });
       commitChanges(root, planned.changes);
     }
   } catch (error) {

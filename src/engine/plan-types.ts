@@ -2,6 +2,7 @@ import type { CodeStyle } from "../project/code-style.js";
 import type { ProjectFacts } from "../project/project-facts.js";
 import type { Answers, Condition, JsonValue, Recipe } from "../recipes/manifest.js";
 import type { FileChange, Tree } from "./tree.js";
+import type { ProjectRecord } from "../record/record-file.js";
 
 /** Where the bot lives, as found by the engine. */
 export interface BotLocation {
@@ -45,6 +46,8 @@ export interface Plan {
   manual: ManualStep[];
   notes: string[];
   dependencies: DependencyChange[];
+  /** The project's record after this change (when the plan keeps one: `PlanRequest.record`). */
+  record?: ProjectRecord;
 }
 
 /** What an edit operation gets to work with. */

@@ -24,6 +24,7 @@ import { addDependencies, upgradeDependencies } from "./package-json.js";
 import { conflictError, conflictingInstalls, npmInstallCommand, unmetError, unmetNeeds, unmetRequirements, versionFacts } from "./requirements.js";
 import type { BotLocation, LifecycleFacts, ManualStep, OpContext, Plan } from "./plan-types.js";
 import { Tree } from "./tree.js";
+import { PlanRecorder } from "../record/plan-recorder.js";
 
 // === The planning phase ===
 //
@@ -59,6 +60,15 @@ export interface PlanRequest {
   upgrade?: boolean;
   /** The user agreed to recipes whose `needs` the project does not meet (a long-running recipe on a serverless bot); `force` implies it. */
   acceptNeeds?: boolean;
+  /** Keep the record (`bot-snippets.json` and the base copies) in the same change: what `add`, `new`, `update` and `remove` do. */
+  record?: boolean;
+  /**
+   * The content to write for a generated file instead of its rendering
+   * (`update` returns its three-way merge); undefined keeps the default (the
+   * rendering, unless the user changed the file). The record's base copy is
+   * always the rendering.
+   */
+  generatedFile?: (target: string, rendered: string, recipe: Recipe) => string | undefined;
   /** The install command for packages, in the project's package manager (for messages). */
   installCommand?: (packages: Array<{ name: string; version: string }>) => string;
 }
@@ -211,6 +221,8 @@ export function templateFacts(project: ProjectFacts, bot: BotLocation): Record<s
 export function planAdd(request: PlanRequest): Plan {
   const { project } = request;
   const tree = new Tree(project.root);
+  const recorder = request.record ? new PlanRecorder() : undefined;
+  if (recorder) tree.onWrite = (path, before, after) => recorder.write(path, before, after);
   const bot = locateBot(project, request.bot);
   const facts = templateFacts(project, bot);
   const ranks = installRanks(request.catalogue);
@@ -258,13 +270,17 @@ export function planAdd(request: PlanRequest): Plan {
     plan.recipes.push({ ref: recipe.ref, answers });
 
     // 1. Files.
+    recorder?.begin(recipe, "files");
     for (const spec of recipe.manifest.files.filter((f) => holds(f.when))) {
       const target = tree.path(renderString(recipe, spec.target, view, "files.target"));
       const rendered = renderTemplateFile(recipe, spec.template, view);
       // Other text files (Fluent .ftl, JSON) keep the project's line endings too.
-      const content = /\.(m|c)?tsx?$/.test(target) ? applyStyle(rendered, projectStyle) : rendered.replace(/\r?\n/g, projectStyle.eol);
+      const pristine = /\.(m|c)?tsx?$/.test(target) ? applyStyle(rendered, projectStyle) : rendered.replace(/\r?\n/g, projectStyle.eol);
+      recorder?.generatedFile(recipe, target, pristine);
+      const chosen = request.generatedFile?.(target, pristine, recipe);
+      const content = chosen ?? pristine;
       const existing = tree.read(target);
-      if (existing !== undefined && existing !== content && !request.force) {
+      if (chosen === undefined && existing !== undefined && existing !== content && !request.force) {
         plan.skipped.push({ path: target, reason: "exists and differs from what the recipe generates (edited by you, or other answers); --force overwrites it" });
         continue;
       }
@@ -272,6 +288,7 @@ export function planAdd(request: PlanRequest): Plan {
     }
 
     // 2. Dependencies.
+    recorder?.begin(recipe, "dependencies");
     const deps = (recipe.manifest.dependencies ?? []).filter((d) => holds(d.when));
     if (deps.length > 0) {
       const pkgText = tree.read("package.json");
@@ -280,6 +297,7 @@ export function planAdd(request: PlanRequest): Plan {
       } else {
         const { text, results } = addDependencies(pkgText, deps);
         tree.write("package.json", text);
+        recorder?.addedDependencies(recipe, results);
         for (const r of results) if (!plan.dependencies.some((d) => d.name === r.name)) plan.dependencies.push(r);
       }
     }
@@ -304,15 +322,30 @@ export function planAdd(request: PlanRequest): Plan {
     };
     for (const edit of recipe.manifest.edits.filter((e) => holds(e.when))) {
       // Start and stop code goes in last, around the start call as the other recipes leave it (`startBot(bot)`).
-      if (edit.op === "on-start" || edit.op === "on-stop") lifecycleEdits.push({ when: edit.op === "on-start" ? "start" : "stop", apply: () => lifecycle(edit, ctx) });
-      else (ops[edit.op] as (e: EditSpec, c: OpContext) => void)(edit, ctx);
+      if (edit.op === "on-start" || edit.op === "on-stop") {
+        lifecycleEdits.push({
+          when: edit.op === "on-start" ? "start" : "stop",
+          apply: () => {
+            recorder?.begin(recipe, edit.op);
+            lifecycle(edit, ctx);
+          },
+        });
+      } else {
+        recorder?.begin(recipe, edit.op);
+        (ops[edit.op] as (e: EditSpec, c: OpContext) => void)(edit, ctx);
+      }
     }
+    recorder?.begin(undefined);
     for (const note of recipe.manifest.notes ?? []) if (holds(note.when)) plan.notes.push(`${id}: ${renderString(recipe, note.text, view, "notes")}`);
   }
   // Start code first: the async wrapper it may put around a CommonJS start is where stop code can go then.
   for (const run of [...lifecycleEdits.filter((e) => e.when === "start"), ...lifecycleEdits.filter((e) => e.when === "stop")]) run.apply();
   if (bot.unwireable) {
     plan.notes.unshift(`${bot.file}:${bot.line}: ${bot.unwireable}, so the recipe cannot be wired automatically; its files are written, add the lines below yourself`);
+  }
+  if (recorder) {
+    const record = recorder.finish(tree, request.recipes, projectStyle.eol);
+    if (record) plan.record = record;
   }
   plan.changes = tree.changes();
   return plan;

@@ -25,6 +25,9 @@ export class Tree {
   private readonly deleted = new Set<string>();
   private readonly original = new Map<string, string | undefined>();
 
+  /** Called on every write with what the path held before (in this tree) and after: how the record learns which step changed what. */
+  onWrite: ((path: string, before: string | undefined, after: string) => void) | undefined;
+
   constructor(readonly root: string) {}
 
   /** Normalizes and checks a path (throws for paths outside the project). */
@@ -48,9 +51,10 @@ export class Tree {
   write(path: string, content: string): void {
     const p = this.path(path);
     this.checkFolders(p);
-    this.readOriginal(p);
+    const before = this.onWrite ? this.read(p) : this.readOriginal(p);
     this.deleted.delete(p);
     this.written.set(p, content);
+    this.onWrite?.(p, before, content);
   }
 
   /** Plans the removal of a file (nothing happens for a file that does not exist). */
