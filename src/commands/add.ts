@@ -8,10 +8,11 @@ import { loadCatalogue } from "../recipes/catalogue.js";
 import { safeProjectPath } from "../engine/safe-path.js";
 import { choose, confirm, promptAsk } from "../ui/ask.js";
 import { color } from "../ui/colors.js";
-import { formatDiff, formatSummary, planToJson } from "../ui/print-plan.js";
+import { formatDiff, formatSummary, planToJson, projectFileCount } from "../ui/print-plan.js";
 import { answersFor, givenAnswers } from "./collect-answers.js";
 import { exampleAnswer } from "../recipes/example-answers.js";
 import type { Answers, JsonValue, Question, Recipe } from "../recipes/manifest.js";
+import { RECORD_FILE } from "../record/record-file.js";
 import { runAddGate } from "../check/add-gate.js";
 import { checkInstalled } from "../check/typecheck-gate.js";
 import type { TscDiagnostic } from "../check/tsc.js";
@@ -116,7 +117,7 @@ export async function addCommand(refs: string[], options: AddOptions): Promise<v
     process.stderr.write(color.dim("dry run: nothing was written\n"));
     return;
   }
-  if (interactive && !(await confirm(`Write ${plan.changes.length} file(s)?`))) {
+  if (interactive && !(await confirm(`Write ${projectFileCount(plan)} file(s)?`))) {
     process.stderr.write("nothing was written\n");
     return;
   }
@@ -124,7 +125,7 @@ export async function addCommand(refs: string[], options: AddOptions): Promise<v
   const gate = await runAddGate(project.root, plan, options, log);
   const locks = readLockfiles(project.root);
   commitChanges(project.root, plan.changes);
-  process.stderr.write(`${color.green("✓")} wrote ${plan.changes.length} file(s)\n`);
+  process.stderr.write(`${color.green("✓")} wrote ${projectFileCount(plan)} file(s)${projectFileCount(plan) < plan.changes.length ? ` and recorded it in ${RECORD_FILE}` : ""}\n`);
   const install = await installAdded(project.root, plan, options);
   if (install?.status === "failed") throw installFailure(project.root, install);
   if (install?.status === "installed" && gate?.baseline) await verifyInstalled(project.root, plan, gate.baseline, locks, options, log);

@@ -16,6 +16,9 @@ import type { Answers, JsonValue } from "../recipes/manifest.js";
 export const RECORD_FILE = "bot-snippets.json";
 export const BASE_DIR = ".bot-snippets/base";
 
+/** Whether a path is the record or one of its base copies (shown as one line, not as diffs of their own). */
+export const isRecordPath = (path: string): boolean => path === RECORD_FILE || path.startsWith(".bot-snippets/");
+
 /** The pristine copy of a generated file. */
 export const basePath = (path: string): string => `${BASE_DIR}/${path}.base`;
 

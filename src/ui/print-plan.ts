@@ -1,11 +1,13 @@
 import { createTwoFilesPatch } from "diff";
 import type { Plan } from "../engine/plan-types.js";
 import { color } from "./colors.js";
+import { isRecordPath, RECORD_FILE } from "../record/record-file.js";
 
 /** A unified diff of every planned change, coloured for a terminal. */
 export function formatDiff(plan: Plan, stream: NodeJS.WriteStream): string {
   const out: string[] = [];
-  for (const change of plan.changes) {
+  // The record and its base copies are bookkeeping: one line in the summary, no diff.
+  for (const change of plan.changes.filter((c) => !isRecordPath(c.path))) {
     const before = (change.before ?? "").replace(/\r\n/g, "\n");
     const after = change.after.replace(/\r\n/g, "\n");
     const patch = createTwoFilesPatch(
@@ -31,7 +33,9 @@ export function formatDiff(plan: Plan, stream: NodeJS.WriteStream): string {
 /** A short summary: files, dependencies, manual steps, notes (each once; `notes: false` leaves them out). */
 export function formatSummary(plan: Plan, stream: NodeJS.WriteStream, options: { notes?: boolean } = {}): string {
   const lines: string[] = [];
-  for (const c of plan.changes) lines.push(`  ${c.kind === "create" ? color.green("create", stream) : color.yellow("update", stream)} ${c.path}`);
+  for (const c of plan.changes.filter((c) => !isRecordPath(c.path))) lines.push(`  ${c.kind === "create" ? color.green("create", stream) : color.yellow("update", stream)} ${c.path}`);
+  const bookkeeping = plan.changes.filter((c) => isRecordPath(c.path));
+  if (bookkeeping.length > 0) lines.push(`  ${color.dim("record", stream)} ${RECORD_FILE} (what was installed, with ${bookkeeping.filter((c) => c.path !== RECORD_FILE).length} base copies in .bot-snippets/)`);
   for (const s of plan.skipped) lines.push(`  ${color.yellow("skip", stream)}   ${s.path}: ${s.reason}`);
   for (const d of plan.dependencies) {
     if (d.status === "added") lines.push(`  ${color.green("dep", stream)}    ${d.name}@${d.version}${d.dev ? " (dev)" : ""}`);
@@ -66,6 +70,9 @@ export function planToJson(plan: Plan, written: boolean): unknown {
     notes: uniqueNotes(plan.notes),
   };
 }
+
+/** The files a plan writes in the user's project, besides the record. */
+export const projectFileCount = (plan: Plan): number => plan.changes.filter((c) => !isRecordPath(c.path)).length;
 
 /** Notes in order, each once (two recipes, or two edits of one, can say the same thing). */
 export function uniqueNotes(notes: string[]): string[] {
