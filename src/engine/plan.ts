@@ -20,6 +20,8 @@ import { allowUpdates } from "./ops/allow-updates.js";
 import { replaceStart } from "./ops/replace-start.js";
 import { errorHandlerRank, existingErrorHandlerFact, setErrorHandler } from "./ops/set-error-handler.js";
 import { wrapHandlers } from "./ops/wrap-handlers.js";
+import { packageScript } from "./ops/package-script.js";
+import { installedRecipes, recipeFacts, testFacts, writeDependentFiles } from "./installed-recipes.js";
 import { addDependencies, upgradeDependencies } from "./package-json.js";
 import { conflictError, conflictingInstalls, npmInstallCommand, unmetError, unmetNeeds, unmetRequirements, versionFacts } from "./requirements.js";
 import type { BotLocation, LifecycleFacts, ManualStep, OpContext, Plan } from "./plan-types.js";
@@ -45,6 +47,7 @@ const ops: { [K in EditSpec["op"]]: (edit: Extract<EditSpec, { op: K }>, ctx: Op
   "on-stop": lifecycle,
   "allow-updates": allowUpdates,
   "api-transformer": apiTransformer,
+  "package-script": packageScript,
 };
 
 export interface PlanRequest {
@@ -225,6 +228,9 @@ export function planAdd(request: PlanRequest): Plan {
   if (recorder) tree.onWrite = (path, before, after) => recorder.write(path, before, after);
   const bot = locateBot(project, request.bot);
   const facts = templateFacts(project, bot);
+  // Recipes already installed (`recipe:<id>` facts) and how the project tests its bot (`testRunner`, `botFactory`).
+  const installed = installedRecipes(tree, request.catalogue, facts);
+  Object.assign(facts, testFacts(project, bot), recipeFacts(installed, request.recipes.map((r) => r.recipe)));
   const ranks = installRanks(request.catalogue);
   const lifecycleKnown = lifecycleFacts([...request.catalogue, ...request.recipes.map((r) => r.recipe)]);
   const styles = new Map<string, CodeStyle>();
@@ -338,6 +344,8 @@ export function planAdd(request: PlanRequest): Plan {
     recorder?.begin(undefined);
     for (const note of recipe.manifest.notes ?? []) if (holds(note.when)) plan.notes.push(`${id}: ${renderString(recipe, note.text, view, "notes")}`);
   }
+  // Files of recipes installed earlier that go with a recipe added now (their sample tests, when the test kit is added).
+  writeDependentFiles({ tree, installed, run: request.recipes.map((r) => r.recipe), facts, style: projectStyle, plan, force: request.force });
   // Start code first: the async wrapper it may put around a CommonJS start is where stop code can go then.
   for (const run of [...lifecycleEdits.filter((e) => e.when === "start"), ...lifecycleEdits.filter((e) => e.when === "stop")]) run.apply();
   if (bot.unwireable) {

@@ -261,7 +261,16 @@ export interface ApiTransformerEdit extends EditBase {
   rank?: number;
 }
 
-export type EditSpec = AddImportEdit | InstallEdit | SetErrorHandlerEdit | ExtendContextEdit | WrapHandlersEdit | ReplaceStartEdit | IgnorePathEdit | LifecycleEdit | ApiTransformerEdit | AllowUpdatesEdit;
+/** Add a script to package.json (`"test": "vitest run"`) unless the project has one by that name. */
+export interface PackageScriptEdit extends EditBase {
+  op: "package-script";
+  /** The script's name: `test`. */
+  name: string;
+  /** The command, a template. */
+  command: string;
+}
+
+export type EditSpec = AddImportEdit | InstallEdit | SetErrorHandlerEdit | ExtendContextEdit | WrapHandlersEdit | ReplaceStartEdit | IgnorePathEdit | LifecycleEdit | ApiTransformerEdit | AllowUpdatesEdit | PackageScriptEdit;
 /**
  * Make sure the call that starts the bot (`bot.start()`, runner's `run(bot)`,
  * `bot.api.setWebhook(url)`) asks Telegram for these update types: added to

@@ -10,7 +10,7 @@ export interface ManifestProblem {
 }
 
 const questionTypes = ["string", "integer", "boolean", "select", "multiselect", "list"] as const;
-const editOps = ["add-import", "install", "set-error-handler", "extend-context", "wrap-handlers", "replace-start", "ignore-path", "on-start", "on-stop", "api-transformer", "allow-updates"] as const;
+const editOps = ["add-import", "install", "set-error-handler", "extend-context", "wrap-handlers", "replace-start", "ignore-path", "on-start", "on-stop", "api-transformer", "allow-updates", "package-script"] as const;
 const idPattern = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 
 type Obj = Record<string, unknown>;
@@ -202,6 +202,10 @@ function checkEdit(e: unknown, at: string, names: Set<string>, problem: Report):
     case "on-start":
     case "on-stop":
       need("code", isStr(e.code) && e.code.trim() !== "" && !/[\r\n]/.test(e.code.trim()), "code: one statement on one line");
+      break;
+    case "package-script":
+      need("name", isStr(e.name) && /^[\w:.-]+$/.test(e.name), "a script name");
+      need("command", isStr(e.command) && e.command.trim() !== "", "a command");
       break;
     case "wrap-handlers":
       need("commands", isStr(e.commands) && names.has(e.commands), "commands naming a declared list question");

@@ -1,0 +1,141 @@
+import { Node, SyntaxKind } from "ts-morph";
+import { applyStyle } from "../ast/apply-style.js";
+import { withParsed } from "../ast/parse.js";
+import type { ProjectFacts } from "../project/project-facts.js";
+import { conditionHolds } from "../recipes/answers.js";
+import { exampleAnswer } from "../recipes/example-answers.js";
+import type { Answers, Condition, JsonValue, Recipe } from "../recipes/manifest.js";
+import { parseRecord, RECORD_FILE, type ProjectRecord } from "../record/record-file.js";
+import { renderString, renderTemplateFile } from "../render/render-recipe.js";
+import type { CodeStyle } from "../project/code-style.js";
+import type { BotLocation, Plan } from "./plan-types.js";
+import type { Tree } from "./tree.js";
+
+// === Which recipes a project has, as facts: files that depend on another recipe
+//
+// `recipe:<id>` is true when that recipe is installed in the project (the
+// record lists it, or the first file it generates exists) or is added in this
+// same run. A file entry with `"when": { "facts.recipe:<other>": true }` is
+// written only where the other recipe is there too (a recipe's sample test
+// needs the test kit). When <other> itself is added later, those files of the
+// recipes installed before are written in that run, with their recorded
+// answers (default answers for a recipe the record does not list). The
+// engine knows no recipe by name: the manifests say what depends on what.
+
+const FACT = "recipe:";
+
+/** The key of a condition that makes a file depend on another recipe. */
+const dependsOn = (when: Condition | undefined): string[] =>
+  Object.keys(when ?? {})
+    .filter((k) => k.startsWith(`facts.${FACT}`))
+    .map((k) => k.slice(`facts.${FACT}`.length));
+
+/** Answers for a recipe that was installed without a record: defaults, or example answers. */
+export function defaultAnswers(recipe: Recipe): Answers {
+  return Object.fromEntries((recipe.manifest.questions ?? []).map((q) => [q.name, q.default ?? exampleAnswer(q)]));
+}
+
+function readRecord(tree: Tree): ProjectRecord | undefined {
+  const text = tree.read(RECORD_FILE);
+  if (text === undefined) return undefined;
+  try {
+    return parseRecord(text);
+  } catch {
+    return undefined; // the record's own reader refuses it with a message; here it only gives answers
+  }
+}
+
+/** The recipes installed in the project before this run, with the answers they were added with. */
+export function installedRecipes(tree: Tree, catalogue: Recipe[], facts: Record<string, JsonValue>): Map<string, { recipe: Recipe; answers: Answers }> {
+  const record = readRecord(tree);
+  const found = new Map<string, { recipe: Recipe; answers: Answers }>();
+  for (const recipe of catalogue) {
+    const id = recipe.manifest.id;
+    if (found.has(id)) continue;
+    const recorded = record?.recipes.find((r) => r.id === id && (r.pack === recipe.pack || recipe.pack === "bundled"));
+    if (recorded) {
+      found.set(id, { recipe, answers: { ...defaultAnswers(recipe), ...recorded.answers } });
+      continue;
+    }
+    const answers = defaultAnswers(recipe);
+    const first = recipe.manifest.files.find((f) => dependsOn(f.when).length === 0 && conditionHolds(f.when, answers, facts));
+    if (!first) continue;
+    try {
+      if (tree.exists(tree.path(renderString(recipe, first.target, { ...facts, ...answers }, "files.target")))) found.set(id, { recipe, answers });
+    } catch {
+      // A target that needs an answer the defaults cannot give: not recognisable without a record.
+    }
+  }
+  return found;
+}
+
+/** The facts `recipe:<id>` for every recipe installed or added in this run. */
+export function recipeFacts(installed: Map<string, unknown>, run: Recipe[]): Record<string, JsonValue> {
+  const facts: Record<string, JsonValue> = {};
+  for (const id of installed.keys()) facts[`${FACT}${id}`] = true;
+  for (const r of run) facts[`${FACT}${r.manifest.id}`] = true;
+  return facts;
+}
+
+/**
+ * The exported function that creates the bot, when `new Bot(…)` stands in
+ * one (`export function createBot(token) { const bot = new Bot(token) … }`),
+ * or "" (the bot is made when its module is imported).
+ */
+export function botFactory(project: ProjectFacts, bot: BotLocation): string {
+  const text = project.texts.get(bot.file);
+  if (text === undefined) return "";
+  return withParsed(bot.file, text, (sf) => {
+    for (const expr of sf.getDescendantsOfKind(SyntaxKind.NewExpression)) {
+      if (sf.getLineAndColumnAtPos(expr.getStart()).line !== bot.line) continue;
+      const fn = expr.getFirstAncestor((a) => Node.isFunctionDeclaration(a) || Node.isArrowFunction(a) || Node.isFunctionExpression(a));
+      if (!fn) return "";
+      if (Node.isFunctionDeclaration(fn)) return fn.isExported() && fn.getName() ? fn.getName()! : "";
+      const decl = fn.getParent();
+      if (Node.isVariableDeclaration(decl) && decl.getVariableStatement()?.isExported()) return decl.getName();
+      return "";
+    }
+    return "";
+  });
+}
+
+/** Facts about the project's tests: the runner it already has (`vitest`, or `node-test`), and how its bot is made. */
+export function testFacts(project: ProjectFacts, bot: BotLocation): Record<string, JsonValue> {
+  return { testRunner: project.installed.has("vitest") ? "vitest" : "node-test", botFactory: botFactory(project, bot) };
+}
+
+/**
+ * Writes, for every recipe installed before this run, its files that depend
+ * on a recipe added in this run (and hold for its answers), as the files
+ * step of `planAdd` does: in the project's style, never over a file the user
+ * changed.
+ */
+export function writeDependentFiles(opts: {
+  tree: Tree;
+  installed: Map<string, { recipe: Recipe; answers: Answers }>;
+  run: Recipe[];
+  facts: Record<string, JsonValue>;
+  style: CodeStyle;
+  plan: Plan;
+  force?: boolean;
+}): void {
+  const added = new Set(opts.run.map((r) => r.manifest.id));
+  for (const [id, { recipe, answers }] of opts.installed) {
+    if (added.has(id)) continue;
+    const view = { ...opts.facts, ...answers };
+    for (const spec of recipe.manifest.files) {
+      if (!dependsOn(spec.when).some((d) => added.has(d)) || !conditionHolds(spec.when, answers, opts.facts)) continue;
+      const target = opts.tree.path(renderString(recipe, spec.target, view, "files.target"));
+      const rendered = renderTemplateFile(recipe, spec.template, view);
+      const content = /\.(m|c)?tsx?$/.test(target) ? applyStyle(rendered, opts.style) : rendered.replace(/\r?\n/g, opts.style.eol);
+      const existing = opts.tree.read(target);
+      if (existing === content) continue;
+      if (existing !== undefined && !opts.force) {
+        opts.plan.skipped.push({ path: target, reason: "exists and differs from what the recipe generates (edited by you, or other answers); --force overwrites it" });
+        continue;
+      }
+      opts.tree.write(target, content);
+      opts.plan.notes.push(`${recipe.ref}: wrote ${target} (installed earlier; it goes with ${[...new Set(dependsOn(spec.when))].filter((d) => added.has(d)).join(", ")})`);
+    }
+  }
+}
