@@ -104,7 +104,8 @@ export function parseRecord(text: string): ProjectRecord {
   } catch (error) {
     const message = (error as Error).message;
     const at = /position (\d+)/.exec(message);
-    const line = at ? text.slice(0, Number(at[1])).split("\n").length : undefined;
+    // Node 20 says "Unexpected end of JSON input" without a position: the end is the last line.
+    const line = at ? text.slice(0, Number(at[1])).split("\n").length : /end of JSON/i.test(message) ? text.split("\n").length : undefined;
     throw corrupt(`not valid JSON${line ? ` (line ${line})` : ""}`);
   }
   const problem = recordProblem(data);

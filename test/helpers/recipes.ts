@@ -54,12 +54,12 @@ export async function answersFor(recipe: Recipe, overrides: Record<string, unkno
 export async function applyRecipes(
   dir: string,
   items: Array<{ id: string; answers?: Record<string, unknown> }>,
-  options: { write?: boolean; entry?: string; force?: boolean } = {},
+  options: { write?: boolean; entry?: string; force?: boolean; record?: boolean } = {},
 ): Promise<Plan> {
   const project = scanProject(dir, options.entry);
   const facts = { served: project.served };
   const resolved = await Promise.all(items.map(async (i) => ({ recipe: catalogue.get(i.id), answers: await answersFor(catalogue.get(i.id), i.answers, facts) })));
-  const plan = planAdd({ project, recipes: resolved, catalogue: catalogue.recipes, force: options.force });
+  const plan = planAdd({ project, recipes: resolved, catalogue: catalogue.recipes, force: options.force, record: options.record });
   if (options.write !== false) commitChanges(project.root, plan.changes);
   return plan;
 }
