@@ -38,6 +38,8 @@ export function buildProgram(): Command {
     .description("list the recipes, one line each")
     .option("--json", "print the recipes as JSON")
     .option("--templates <dir>", "also load recipes from this folder (repeatable)", collect)
+    .option("--installed", "list the recipes installed in the project instead, as `status` does")
+    .option("--cwd <dir>", "with --installed: the project, or a folder in it", ".")
     .action(async (options) => (await import("./commands/list.js")).listCommand({ ...options, verbose: program.opts().verbose }));
 
   program
@@ -88,6 +90,50 @@ export function buildProgram(): Command {
       await (await import("./commands/add.js")).addCommand(refs, { ...options, cwd: at.root, entry: at.entry, verbose: program.opts().verbose });
     });
 
+  /** The project of --cwd (the nearest package.json at or above it), said on stderr when it is above. */
+  const projectOf = async (cwd: string) => {
+    const at = (await import("./project/project-root.js")).locateProject(cwd);
+    if (at.notice) process.stderr.write(`${color.dim(at.notice)}\n`);
+    return at.root;
+  };
+
+  program
+    .command("status")
+    .description("the installed recipes (bot-snippets.json): answers, files you changed, newer versions; recipes found in the code but not recorded")
+    .option("--cwd <dir>", "the project, or a folder in it", ".")
+    .option("--json", "print the status as JSON")
+    .option("--templates <dir>", "also load recipes from this folder (repeatable): their newer versions are reported too", collect)
+    .action(async (options) => void (await import("./commands/status.js")).statusCommand({ ...options, cwd: await projectOf(options.cwd) }));
+
+  program
+    .command("diff")
+    .argument("<recipe>", "an installed recipe")
+    .description("your changes to a recipe's generated files since it was added; with --upstream, what its newer version would change")
+    .option("--cwd <dir>", "the project, or a folder in it", ".")
+    .option("--upstream", "show what `update` would change: the generated files as recorded against the newer version rendered with your answers")
+    .option("--bot <which>", "the bot, when the project has several: file:line, a file, or its variable or class name")
+    .option("--templates <dir>", "also load recipes from this folder (repeatable)", collect)
+    .action(async (ref, options) => void (await (await import("./commands/diff.js")).diffCommand(ref, { ...options, cwd: await projectOf(options.cwd) })));
+
+  program
+    .command("update")
+    .argument("[recipes...]", "installed recipes to update (default: every one with a newer version)")
+    .description("update installed recipes to their newer version: your answers kept, generated files three-way merged with your changes")
+    .option("--cwd <dir>", "the project, or a folder in it", ".")
+    .option("-y, --yes", "take defaults for new questions, never prompt; write conflicts with conflict markers")
+    .option("--dry-run", "print the merged diff, write nothing")
+    .option("--json", "print the result as JSON; writes only with --yes")
+    .option("--bot <which>", "the bot, when the project has several: file:line, a file, or its variable or class name")
+    .option("--check", "type-check the result before writing; new errors stop the write (default: on when the project has typescript)")
+    .option("--no-check", "do not type-check before writing")
+    .option("--force", "write even when --check finds new type errors")
+    .option("--templates <dir>", "also load recipes from this folder (repeatable)", collect)
+    .addOption(pmOption())
+    .option("--no-install", "only edit package.json; print the install command to run")
+    .option("--upgrade", "raise grammY or a plugin the project has below what the new version needs")
+    .addHelpText("after", "\nA file you changed and the new version changed on the same lines is a conflict: nothing is written\nunless you agree (--yes, or yes at the prompt); then it gets <<<<<<< yours / ||||||| / ======= / >>>>>>>\nmarkers to resolve, and the exit code is 1.")
+    .action(async (refs, options) => (await import("./commands/update.js")).updateCommand(refs, { ...options, cwd: await projectOf(options.cwd) }));
+
   newOptions(
     program
       .command("new")
@@ -104,6 +150,16 @@ export function buildProgram(): Command {
     "after",
     "\nWithout a command: inside a grammY project (or any folder in it), pick recipes to add;\nelsewhere (or with a folder name) create a new bot, like `new`.\nWith npm create, flags go after --: npm create bot-snippet my-bot -- --recipes error-handler",
   );
+
+  program
+    .command("undo")
+    .description("take back the last change this CLI made in the project (add, new, update, remove, show --copy-to), after showing its diff")
+    .option("--cwd <dir>", "the project, or a folder in it (the nearest package.json above is the root)", ".")
+    .option("-y, --yes", "undo without asking (required without a terminal)")
+    .option("--dry-run", "print the diff, write nothing")
+    .option("--json", "print what undo would do as JSON and write nothing; with --yes, undo and report it")
+    .option("--force", "undo even files changed since that command (your change to them is lost)")
+    .action(async (options) => (await import("./commands/undo.js")).undoCommand(options));
 
   program
     .command("lint")

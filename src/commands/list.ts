@@ -2,7 +2,14 @@ import { loadCatalogue } from "../recipes/catalogue.js";
 import { color } from "../ui/colors.js";
 
 /** One line per recipe; the seed codes (rows of the recipes catalogue) only with `verbose`. */
-export function listCommand(options: { json?: boolean; templates?: string[]; verbose?: boolean }): void {
+export async function listCommand(options: { json?: boolean; templates?: string[]; verbose?: boolean; installed?: boolean; cwd?: string }): Promise<void> {
+  // `list --installed`: the recipes installed in the project, as `status` lists them.
+  if (options.installed) {
+    const at = (await import("../project/project-root.js")).locateProject(options.cwd ?? ".");
+    if (at.notice) process.stderr.write(`${color.dim(at.notice)}\n`);
+    (await import("./status.js")).statusCommand({ cwd: at.root, ...(options.json !== undefined && { json: options.json }), ...(options.templates && { templates: options.templates }) });
+    return;
+  }
   const { recipes } = loadCatalogue(options.templates ?? []);
   if (options.json) {
     const data = recipes.map(({ manifest, pack, ref }) => ({
