@@ -101,7 +101,9 @@ export function botFactory(project: ProjectFacts, bot: BotLocation): string {
 
 /** Facts about the project's tests: the runner it already has (`vitest`, or `node-test`), and how its bot is made. */
 export function testFacts(project: ProjectFacts, bot: BotLocation): Record<string, JsonValue> {
-  return { testRunner: project.installed.has("vitest") ? "vitest" : "node-test", botFactory: botFactory(project, bot) };
+  // The bot's module as a test imports it: `src/bot.ts` → `src/bot.js` (vitest, tsx and TypeScript map it back).
+  const botModule = bot.file.replace(/\.(m|c)?tsx?$/, (_, k: string | undefined) => `.${k ?? ""}js`);
+  return { testRunner: project.installed.has("vitest") ? "vitest" : "node-test", botFactory: botFactory(project, bot), botModule };
 }
 
 /**
