@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, realpathSync, statSync, renameSync, rmdirSync, rmSync, writeFileSync, writeSync } from "node:fs";
+import { chmodSync, chownSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, realpathSync, statSync, renameSync, rmdirSync, rmSync, writeSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
 import { dirname, join, relative, resolve, sep } from "node:path";
 
@@ -26,6 +26,17 @@ export interface JournalEntry {
   temp?: string;
   /** Written in place (a hard-linked file), so any content but `before` is ours. */
   inPlace?: boolean;
+  /** The commit removes the file: absent is ours; a rollback re-creates it with `mode` (and owner where allowed). */
+  delete?: boolean;
+  mode?: number;
+  uid?: number;
+  gid?: number;
+}
+
+/** A folder the commit removes because its deletes left it empty, with its mode, for a rollback to make again. */
+export interface RemovedDir {
+  path: string;
+  mode: number;
 }
 
 export interface Journal {
@@ -36,6 +47,8 @@ export interface Journal {
   entries: JournalEntry[];
   /** Folders the commit creates, outermost first. */
   createdDirs: string[];
+  /** Folders the commit removes (left empty by its deletes), outermost first. */
+  removedDirs?: RemovedDir[];
 }
 
 export const sha256 = (data: string | Buffer) => createHash("sha256").update(data).digest("hex");
@@ -116,18 +129,42 @@ function readJournal(root: string): Journal | undefined {
 
 /**
  * Puts every file of a journal back as it was: files the commit replaced get
- * their original bytes, files it created are removed, then its temporary
- * files and the folders it made (when empty). A file that now holds neither
- * the original nor the commit's content was edited since: it is kept, and
- * said. Returns what it did, one line per file.
+ * their original bytes, files it created are removed, files it deleted are
+ * made again (in the folders it removed, made again first) with their mode,
+ * then its temporary files and the folders it made (when empty) are removed.
+ * A file that now holds neither the original nor the commit's content was
+ * edited since: it is kept, and said. Returns what it did, one line per file.
  */
 export function rollBack(journal: Journal): string[] {
   const done: string[] = [];
+  for (const dir of journal.removedDirs ?? []) {
+    if (existsSync(dir.path)) continue;
+    mkdirSync(dir.path, { recursive: true });
+    chmodQuietly(dir.path, dir.mode);
+  }
   for (const entry of journal.entries) {
     if (entry.temp) removeQuietly(entry.temp);
     const now = existsSync(entry.real) && statSync(entry.real).isFile() ? readFileSync(entry.real) : undefined;
     const before = entry.before === null ? undefined : Buffer.from(entry.before, "base64");
     if (now === undefined ? before === undefined : before !== undefined && now.equals(before)) continue;
+    if (entry.delete && before !== undefined) {
+      if (now !== undefined || existsSync(entry.real)) {
+        done.push(`kept ${entry.path}: changed since the interrupted run`);
+        continue;
+      }
+      mkdirSync(dirname(entry.real), { recursive: true });
+      writeDurably(entry.real, before, "w", entry.mode ?? 0o666);
+      if (entry.mode !== undefined) chmodQuietly(entry.real, entry.mode);
+      if (entry.uid !== undefined && entry.gid !== undefined && (entry.uid !== process.getuid?.() || entry.gid !== process.getgid?.())) {
+        try {
+          chownSync(entry.real, entry.uid, entry.gid);
+        } catch {
+          // only root may give a file away; the mode is kept either way
+        }
+      }
+      done.push(`restored ${entry.path}`);
+      continue;
+    }
     const ours = now === undefined || entry.inPlace === true || sha256(now) === entry.afterHash;
     if (!ours) {
       done.push(`kept ${entry.path}: changed since the interrupted run`);
@@ -149,6 +186,14 @@ export function rollBack(journal: Journal): string[] {
     }
   }
   return done;
+}
+
+function chmodQuietly(path: string, mode: number): void {
+  try {
+    chmodSync(path, mode);
+  } catch {
+    // a file system without modes: the content is what matters
+  }
 }
 
 function removeQuietly(path: string): void {

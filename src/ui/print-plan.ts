@@ -3,8 +3,8 @@ import type { Plan } from "../engine/plan-types.js";
 import { color } from "./colors.js";
 import { isRecordPath, RECORD_FILE } from "../record/record-file.js";
 
-/** A unified diff of every planned change, coloured for a terminal. */
-export function formatDiff(plan: Plan, stream: NodeJS.WriteStream): string {
+/** A unified diff of every planned change, coloured for a terminal (a created file from /dev/null, a deleted one to it). */
+export function formatDiff(plan: Pick<Plan, "changes">, stream: NodeJS.WriteStream): string {
   const out: string[] = [];
   // The record and its base copies are bookkeeping: one line in the summary, no diff.
   for (const change of plan.changes.filter((c) => !isRecordPath(c.path))) {
@@ -12,7 +12,7 @@ export function formatDiff(plan: Plan, stream: NodeJS.WriteStream): string {
     const after = change.after.replace(/\r\n/g, "\n");
     const patch = createTwoFilesPatch(
       change.kind === "create" ? "/dev/null" : `a/${change.path}`,
-      `b/${change.path}`,
+      change.kind === "delete" ? "/dev/null" : `b/${change.path}`,
       before,
       after,
       undefined,
@@ -57,13 +57,24 @@ export function formatSummary(plan: Plan, stream: NodeJS.WriteStream, options: {
   return lines.join("\n");
 }
 
+/** One line per changed file: `create` (green), `update` (yellow), `delete` (red), then its path. */
+export function formatChanges(plan: Pick<Plan, "changes">, stream: NodeJS.WriteStream): string[] {
+  const word = { create: color.green("create", stream), update: color.yellow("update", stream), delete: color.red("delete", stream) };
+  return plan.changes.map((c) => `  ${word[c.kind]} ${c.path}`);
+}
+
+/** The changes as plain data for `--json`: `before` null for a created file, `after` null for a deleted one. */
+export function changesToJson(plan: Pick<Plan, "changes">): unknown[] {
+  return plan.changes.map((c) => ({ path: c.path, kind: c.kind, before: c.before ?? null, after: c.kind === "delete" ? null : c.after }));
+}
+
 /** The plan as plain data for `--json`. */
 export function planToJson(plan: Plan, written: boolean): unknown {
   return {
     written,
     bot: plan.bot,
     recipes: plan.recipes,
-    changes: plan.changes.map((c) => ({ path: c.path, kind: c.kind, before: c.before ?? null, after: c.after })),
+    changes: changesToJson(plan),
     skipped: plan.skipped,
     manual: plan.manual,
     dependencies: plan.dependencies,
