@@ -32,7 +32,8 @@ export function statusCommand(options: StatusOptions): ProjectStatus {
   return status;
 }
 
-const show = (value: JsonValue): string => (typeof value === "string" ? value : JSON.stringify(value));
+/** An answer as written on the command line when it is a plain word, as JSON otherwise (a sentence, a list). */
+const show = (value: JsonValue): string => (typeof value === "string" && /^[\w.@/:+-]+$/.test(value) ? value : JSON.stringify(value));
 
 export function formatStatus(status: ProjectStatus, stream: NodeJS.WriteStream = process.stdout): string {
   const lines: string[] = [];
