@@ -33,7 +33,7 @@ export function formatDiff(plan: Pick<Plan, "changes">, stream: NodeJS.WriteStre
 /** A short summary: files, dependencies, manual steps, notes (each once; `notes: false` leaves them out). */
 export function formatSummary(plan: Plan, stream: NodeJS.WriteStream, options: { notes?: boolean } = {}): string {
   const lines: string[] = [];
-  for (const c of plan.changes.filter((c) => !isRecordPath(c.path))) lines.push(`  ${c.kind === "create" ? color.green("create", stream) : color.yellow("update", stream)} ${c.path}`);
+  lines.push(...formatChanges({ changes: plan.changes.filter((c) => !isRecordPath(c.path)) }, stream));
   const bookkeeping = plan.changes.filter((c) => isRecordPath(c.path));
   if (bookkeeping.length > 0) lines.push(`  ${color.dim("record", stream)} ${RECORD_FILE} (what was installed, with ${bookkeeping.filter((c) => c.path !== RECORD_FILE).length} base copies in .bot-snippets/)`);
   for (const s of plan.skipped) lines.push(`  ${color.yellow("skip", stream)}   ${s.path}: ${s.reason}`);
