@@ -4,21 +4,27 @@ import { dirname, isAbsolute, join, resolve } from "node:path";
 import type { DependencyChange } from "../engine/plan-types.js";
 import type { FileChange } from "../engine/tree.js";
 import { parseJsonc } from "../project/jsonc.js";
+import { CheckCache, contentPrint, type Fingerprint } from "./check-cache.js";
 import { findPackageHome, findTypeScript, runTsc, type TscDiagnostic } from "./tsc.js";
 
 // === The type-check gate of `add` ===
 //
 //   planned changes ──► scratch mirror of the project ──► tsc (the project's own,
-//   (in memory)          (symlinks to the user's files;     with its tsconfig)
-//                         the touched files written as       │
-//                         they would be)                     ├─ clean: pass (one run)
-//                                                            └─ errors: run again without the
-//                                                               changes; only errors that are
-//                                                               new count
+//   (in memory)          (symlinks to the user's files;     with its tsconfig,
+//                         the touched files written as       incremental)
+//                         they would be)                     │
+//                                                            ├─ clean: pass (one run)
+//                                                            └─ errors: only errors that are new
+//                                                               count; the errors before come from
+//                                                               the cache when the project is as it
+//                                                               was last checked, else from a second
+//                                                               (incremental) run without the changes
 //
 // Nothing is written in the user's tree: the mirror lives in the OS temp
-// folder and is removed afterwards. Real projects are often not clean, so an
-// error the project already had never blocks an `add`.
+// folder and is removed afterwards; TypeScript's build info and the known
+// errors are kept in the cache folder beside the commit journal (see
+// check-cache.ts). Real projects are often not clean, so an error the
+// project already had never blocks an `add`.
 
 export interface GateError extends TscDiagnostic {
   /** The text of the line in the changed file. */
@@ -39,6 +45,8 @@ export interface GateResult {
   /** Milliseconds the check took, and how many tsc runs. */
   ms: number;
   runs: number;
+  /** Whether the errors before the change came from the cache (no tsc run for them). */
+  cached?: boolean;
   /**
    * The project's own errors before the change (with the packages it had):
    * what `checkInstalled` compares the project with once the change's
@@ -71,26 +79,74 @@ export async function checkPlannedChanges(root: string, changes: FileChange[], d
     const hoisted = findPackageHome(dirname(root), "typescript") ?? findPackageHome(dirname(root), "grammy");
     if (hoisted) symlinkSync(join(hoisted, "node_modules"), join(scratch, "node_modules"), "junction");
 
-    const args = ["-p", "tsconfig.json", "--noEmit", "--incremental", "false", "--composite", "false"];
-    const after = await runTsc(ts, args, mirror);
-    let runs = 1;
-    const failed = (r: typeof after) => r.code !== 0 && r.diagnostics.length === 0;
-    if (failed(after)) return result({ checked: false, reason: `tsc failed: ${after.output.trim().slice(0, 200)}`, newErrors: [], pending: [], runs, typescript: ts.version });
-    // Clean after the change: clean before it too (a change only adds), which is the baseline the re-check after an install compares with.
-    if (after.diagnostics.length === 0) return result({ checked: true, newErrors: [], pending: [], runs, typescript: ts.version, baseline: [] });
+    // Incremental: TypeScript's build info from the last check sits beside the
+    // mirror while tsc runs (its paths are relative to it, and every scratch
+    // folder is at the same depth), so only what differs is checked again.
+    const cache = CheckCache.open(root, `${ts.bin}@${ts.version}`);
+    const buildInfo = join(scratch, "tsbuildinfo");
+    const restored = cache?.restoreBuildInfo(buildInfo) ?? false;
+    const plain = ["-p", "tsconfig.json", "--noEmit", "--composite", "false"];
+    const args = cache ? [...plain, "--incremental", "--tsBuildInfoFile", buildInfo, "--listFiles"] : [...plain, "--incremental", "false"];
+    const known = cache?.current(); // the project as it is now, if its errors are known
 
-    // Some errors: what did the project have before the change?
-    for (const change of changes) {
-      const target = join(mirror, change.path);
-      rmSync(target, { force: true });
-      if (change.before !== undefined) symlinkSync(join(root, change.path), target);
+    const failed = (r: TscRun) => r.code !== 0 && r.diagnostics.length === 0;
+    let after = await runTsc(ts, args, mirror);
+    let runs = 1;
+    if (failed(after) && restored) {
+      // Build info this TypeScript cannot use: once more without it.
+      cache?.forgetBuildInfo();
+      rmSync(buildInfo, { force: true });
+      after = await runTsc(ts, args, mirror);
+      runs++;
     }
-    const before = await runTsc(ts, args, mirror);
-    runs++;
-    const baseline = { baseline: before.diagnostics };
-    const fresh = newDiagnostics(before.diagnostics, after.diagnostics);
+    if (failed(after)) return result({ checked: false, reason: `tsc failed: ${withoutFileList(after.output).trim().slice(0, 200)}`, newErrors: [], pending: [], runs, typescript: ts.version });
 
     const byPath = new Map(changes.map((c) => [c.path, c]));
+    // The project after the change, as it will be once written: the changed files by content.
+    const afterFiles = cache ? stateFiles(cache, listedFiles(after.output), mirror, (path) => { const c = byPath.get(path); return c && (c.kind === "delete" ? "-" : contentPrint(c.after)); }) : {};
+    // The project before the change, as it is now: the files the change creates are absent.
+    const beforeFiles = (listed: string[]) => (cache ? stateFiles(cache, listed, mirror, (path) => (byPath.get(path)?.kind === "create" ? "-" : undefined)) : {});
+    const fromChange = (path: string) => byPath.has(path);
+    const remember = (files: Record<string, Fingerprint>, diagnostics: TscDiagnostic[]) => cache?.remember({ files, diagnostics });
+    const finish = () => {
+      if (!cache) return;
+      cache.saveBuildInfo(buildInfo);
+      cache.save();
+    };
+
+    // Clean after the change: clean before it too (a change only adds), which is the baseline the re-check after an install compares with.
+    // (A change that deletes a file may have removed errors: its "before" is not recorded.)
+    if (after.diagnostics.length === 0) {
+      if (!changes.some((c) => c.kind === "delete")) remember(beforeFiles(listedFiles(after.output)), []);
+      remember(afterFiles, []);
+      finish();
+      return result({ checked: true, newErrors: [], pending: [], runs, typescript: ts.version, baseline: [] });
+    }
+
+    // Some errors: what did the project have before the change? Known from the
+    // last check when no file has changed since (and none has appeared).
+    const appeared = Object.keys(afterFiles).some((path) => !isAbsolute(path) && !fromChange(path) && known?.files[path] === undefined);
+    let before: TscDiagnostic[];
+    let cached = false;
+    if (known && !appeared) {
+      before = known.diagnostics;
+      cached = true;
+    } else {
+      for (const change of changes) {
+        const target = join(mirror, change.path);
+        rmSync(target, { force: true });
+        if (change.before !== undefined) symlinkSync(join(root, change.path), target);
+      }
+      const run = await runTsc(ts, args, mirror);
+      runs++;
+      before = run.diagnostics;
+      if (!failed(run)) remember(beforeFiles(listedFiles(run.output)), before);
+    }
+    remember(afterFiles, after.diagnostics);
+    finish();
+    const baseline = { baseline: before };
+    const fresh = newDiagnostics(before, after.diagnostics);
+
     const missing = dependencies.filter((d) => d.status === "added" && !findPackageHome(root, d.name)).map((d) => d.name);
     const newErrors: GateError[] = [];
     const pending: GateError[] = [];
@@ -103,10 +159,32 @@ export async function checkPlannedChanges(root: string, changes: FileChange[], d
       const waits = missing.some((m) => d.message.includes(`'${m}'`) || content.includes(`"${m}"`) || content.includes(`'${m}'`));
       (waits ? pending : newErrors).push(error);
     }
-    return result({ checked: true, newErrors, pending, runs, typescript: ts.version, ...baseline });
+    return result({ checked: true, newErrors, pending, runs, typescript: ts.version, cached, ...baseline });
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
+}
+
+type TscRun = Awaited<ReturnType<typeof runTsc>>;
+
+/** The files `--listFiles` printed (absolute paths, one a line, among the diagnostics). */
+function listedFiles(output: string): string[] {
+  return output.split(/\r?\n/).filter((line) => line !== "" && isAbsolute(line) && !/\(\d+,\d+\): error TS\d+/.test(line));
+}
+
+const withoutFileList = (output: string) => output.split(/\r?\n/).filter((line) => !(line !== "" && isAbsolute(line) && !/: error TS\d+/.test(line))).join("\n");
+
+/**
+ * The fingerprints of a state of the project: the files of the program (as
+ * tsc listed them), tsconfig.json and package.json, and the changed files;
+ * `planned` gives the fingerprint of a changed file in that state
+ * (undefined: as it is on disk now).
+ */
+function stateFiles(cache: CheckCache, listed: string[], mirror: string, planned: (path: string) => Fingerprint | undefined): Record<string, Fingerprint> {
+  const files: Record<string, Fingerprint> = {};
+  const keys = new Set([...listed.map((l) => cache.keyOf(l, mirror)), "tsconfig.json", "package.json"]);
+  for (const key of keys) files[key] = planned(key) ?? cache.fingerprint(key);
+  return files;
 }
 
 /** The diagnostics of `after` that `before` does not have (counted, so a second identical error is new). */
@@ -161,6 +239,7 @@ function buildMirror(root: string, mirror: string, changes: FileChange[]): void 
   fill("");
   for (const dir of dirsOnPath) if (!existsSync(join(mirror, dir))) fill(dir);
   for (const c of changes) {
+    if (c.kind === "delete") continue; // deleted: absent from the checked tree
     mkdirSync(dirname(join(mirror, c.path)), { recursive: true });
     writeFileSync(join(mirror, c.path), c.after);
   }
