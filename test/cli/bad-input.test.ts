@@ -2,8 +2,9 @@
 import { execFileSync } from "node:child_process";
 import { mkdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
-import { runCli, treeHash } from "../helpers/cli.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { runCliBatch, type BatchRun } from "../helpers/cli-batch.js";
+import { treeHash, type CliResult } from "../helpers/cli.js";
 import { copyFixture, tmpDir } from "../helpers/recipes.js";
 
 interface Case {
@@ -113,52 +114,84 @@ const cases: Case[] = [
   { name: "a template with a syntax error", fixture: "cjs-single", args: (d) => ["add", "evil", "--yes", "--cwd", d, "--templates", pack({ "evil/recipe.json": manifest("x.ts"), "evil/x.ts.hbs": "// ok\n{{#if a}}\n" })], code: 1, message: /evil\/x\.ts\.hbs:\d+:\d+: template error: handlebars syntax error: unexpected end of template/ },
 ];
 
-describe.each(cases)("$name", ({ fixture, setup, env, args, code, message }) => {
+// Every run below is prepared first (project copy, bad input, tree hash), then
+// all of them go through the CLI's `main` in ONE process (test/helpers/cli-batch.ts):
+// loading the CLI was most of each run's second. Each test asserts on its own run.
+const prepared = new Map<string, { run: BatchRun; check: () => void; result?: CliResult }>();
+/** Prepares a project copy and a run now; the assertions see its result once the batch ran. */
+function prepare(key: string, fixture: string, args: (dir: string) => string[], setup?: (dir: string) => void, env?: Record<string, string>, watch?: (dir: string) => string) {
+  const dir = copyFixture(fixture);
+  setup?.(dir);
+  const watched = watch ? watch(dir) : dir;
+  const before = treeHash(watched);
+  const entry = { run: { args: args(dir), env }, check: () => expect(treeHash(watched)).toBe(before) };
+  prepared.set(key, entry);
+  return entry;
+}
+const resultOf = (key: string): CliResult & { unchanged: () => void } => {
+  const entry = prepared.get(key)!;
+  return { ...entry.result!, unchanged: entry.check };
+};
+
+let symlinkOutside = "";
+beforeAll(() => {
+  for (const c of cases) prepare(`case:${c.name}`, c.fixture, c.args, c.setup, c.env);
+  prepare(
+    "symlink",
+    "cjs-single",
+    (dir) => ["add", "evil", "--yes", "--cwd", dir, "--templates", pack({ "evil/recipe.json": manifest("linked/escaped.ts"), "evil/x.ts.hbs": "export {};\n" })],
+    (dir) => {
+      symlinkOutside = tmpDir("outside");
+      symlinkSync(symlinkOutside, join(dir, "linked"));
+    },
+    undefined,
+    () => symlinkOutside,
+  );
+  prepare("verbose", "bad/no-bot", (dir) => ["add", "error-handler", "--yes", "--verbose", "--cwd", dir]);
+  for (const [id, args] of patternCases) prepare(`pattern:${id}`, "cjs-single", (dir) => ["add", id, "--yes", ...args, "--cwd", dir]);
+  const entries = [...prepared.values()];
+  const results = runCliBatch(entries.map((e) => e.run));
+  entries.forEach((e, i) => (e.result = results[i]));
+}, 300_000);
+
+describe.each(cases)("$name", ({ name, code, message }) => {
   it(`exits ${code} with one clear message and writes nothing`, () => {
-    const dir = copyFixture(fixture);
-    setup?.(dir);
-    const before = treeHash(dir);
-    const r = runCli(args(dir), { env });
+    const r = resultOf(`case:${name}`);
     expect(r.code).toBe(code);
     expect(r.stderr).toMatch(message);
     expect(r.stderr).not.toMatch(/\n\s+at .*:\d+:\d+/); // no stack trace
     expect(r.stdout).toBe("");
-    expect(treeHash(dir)).toBe(before);
+    r.unchanged();
   });
 });
 
 describe("a symlink pointing out of the project", () => {
   it("is refused as a target", () => {
-    const dir = copyFixture("cjs-single");
-    const outside = tmpDir("outside");
-    symlinkSync(outside, join(dir, "linked"));
-    const before = treeHash(outside);
-    const r = runCli(["add", "evil", "--yes", "--cwd", dir, "--templates", pack({ "evil/recipe.json": manifest("linked/escaped.ts"), "evil/x.ts.hbs": "export {};\n" })]);
+    const r = resultOf("symlink");
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/goes through a symlink that points outside the project/);
-    expect(treeHash(outside)).toBe(before);
+    r.unchanged(); // the folder outside
   });
 });
 
 describe("--verbose", () => {
   it("adds the stack trace", () => {
-    const dir = copyFixture("bad/no-bot");
-    const r = runCli(["add", "error-handler", "--yes", "--verbose", "--cwd", dir]);
+    const r = resultOf("verbose");
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/\n\s+at .*:\d+:\d+/);
   });
 });
 
+const patternCases: Array<[string, string[], RegExp]> = [
+  ["update-filters", ["--set", "welcomeNewMembers=true", "--set", "welcomeText=Hello there"], /the greeting must contain \{name\}/],
+  ["reply-keyboards", ["--set", "rows=Yes||No"], /"Yes\|\|No": a row is 1-12 labels/],
+];
+
 describe("answers checked by a recipe's own pattern", () => {
-  it.each([
-    ["update-filters", ["--set", "welcomeNewMembers=true", "--set", "welcomeText=Hello there"], /the greeting must contain \{name\}/],
-    ["reply-keyboards", ["--set", "rows=Yes||No"], /"Yes\|\|No": a row is 1-12 labels/],
-  ])("%s refuses a bad answer before writing", (id, args, message) => {
-    const dir = copyFixture("cjs-single");
-    const before = treeHash(dir);
-    const r = runCli(["add", id, "--yes", ...args, "--cwd", dir]);
+  it.each(patternCases)("%s refuses a bad answer before writing", (id, _args, message) => {
+    const r = resultOf(`pattern:${id}`);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(message);
-    expect(treeHash(dir)).toBe(before);
+    r.unchanged();
   });
 });
