@@ -6,6 +6,7 @@ import type { ManualStep, Plan } from "../engine/plan-types.js";
 import type { Tree } from "../engine/tree.js";
 import { BASE_DIR, RECORD_FILE, basePath, findRecorded, serializeRecord, type Hunk, type ProjectRecord, type RecordedRecipe } from "../record/record-file.js";
 import type { Catalogue } from "../recipes/catalogue.js";
+import type { Recipe } from "../recipes/manifest.js";
 import { joinLines, reverseHunkSplitting, splitLines } from "./reverse-hunks.js";
 import { importsAddedBy, keepUsedImports, removeImportNames } from "./unused-imports.js";
 
@@ -24,6 +25,8 @@ export interface RemoveRequest {
   record: ProjectRecord;
   /** Recorded recipes to remove (see `selectRecorded`). */
   recipes: RecordedRecipe[];
+  /** Every recipe known (bundled and packs): how recipes depend on each other is in their manifests. */
+  catalogue?: Recipe[];
   /** Delete generated files the user changed too. */
   force?: boolean;
   /** Project files to search for imports of a dependency (default: every source file under the root, read through the tree). */
@@ -68,9 +71,21 @@ export function selectRecorded(record: ProjectRecord, refs: string[], catalogue:
  * ranges, `needs` how the bot runs, `conflicts` middleware; so a need is
  * what the code shows.) Refused with one line naming them.
  */
-export function checkDependents(tree: Tree, record: ProjectRecord, removing: RecordedRecipe[]): void {
+export function checkDependents(tree: Tree, record: ProjectRecord, removing: RecordedRecipe[], catalogue: Recipe[] = []): void {
   const stays = record.recipes.filter((r) => !removing.includes(r));
   for (const gone of removing) {
+    // A file of a recipe that stays, written only where this one is installed (`"when": { "facts.recipe:<id>": true }`).
+    const goesWith = stays.flatMap((r) => {
+      const manifest = catalogue.find((c) => c.manifest.id === r.id && (c.pack === r.pack || r.pack === "bundled"))?.manifest;
+      const depends = (manifest?.files ?? []).some((f) => Object.keys(f.when ?? {}).includes(`facts.recipe:${gone.id}`));
+      return depends ? [r.id] : [];
+    });
+    if (goesWith.length > 0) {
+      throw failure(
+        `${gone.id} is needed by ${goesWith.join(", ")} (${goesWith.length === 1 ? "its manifest writes files" : "their manifests write files"} that go with ${gone.id}); nothing was written`,
+        `remove ${goesWith.join(" ")} first, or together: \`create-bot-snippet remove ${[...goesWith, gone.id].join(" ")}\``,
+      );
+    }
     const stems = new Set(gone.files.map((f) => stem(f.path)));
     const needing = stays.filter((r) => {
       const texts: Array<{ file: string; lines: string[] }> = [
@@ -98,7 +113,7 @@ function specifiersIn(line: string): string[] {
 export function planRemove(request: RemoveRequest): RemovePlan {
   const { tree, record, force } = request;
   const plan: RemovePlan = { recipes: [], changes: [], skipped: [], manual: [], notes: [], dependencies: [], kept: [], removedDependencies: [], keptDependencies: [] };
-  checkDependents(tree, record, request.recipes);
+  checkDependents(tree, record, request.recipes, request.catalogue);
   // The last added goes first: its edits were made on top of the earlier ones'.
   const order = [...request.recipes].sort((a, b) => record.recipes.indexOf(b) - record.recipes.indexOf(a));
   const touched = new Map<string, string>(); // file → its text before this removal
@@ -124,7 +139,6 @@ export function planRemove(request: RemoveRequest): RemovePlan {
 
     // 2. Edits in shared files, the last made undone first.
     for (const edit of [...recipe.edits].reverse()) {
-      if (edit.file === "package.json") continue; // dependencies are taken out below, only when nothing uses them
       const text = tree.read(edit.file);
       if (text === undefined) {
         const lines = edit.hunks.flatMap((h) => h.added);

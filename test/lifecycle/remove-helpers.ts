@@ -1,7 +1,7 @@
 // Planning `add` and `remove` in one virtual Tree, for the round-trip tests
 // of `remove`: nothing is written, so a fixture is used in place.
 import { posix } from "node:path";
-import { planAdd, templateFacts } from "../../src/engine/plan.js";
+import { findBots, planAdd, templateFacts } from "../../src/engine/plan.js";
 import type { Plan } from "../../src/engine/plan-types.js";
 import { sha256 } from "../../src/engine/journal.js";
 import { Tree, type FileChange } from "../../src/engine/tree.js";
@@ -12,6 +12,7 @@ import { RECORD_FILE, basePath, emptyRecord, serializeRecord, type ProjectRecord
 import { conditionHolds } from "../../src/recipes/answers.js";
 import type { Answers, Recipe } from "../../src/recipes/manifest.js";
 import { scanProject } from "../../src/project/scan-project.js";
+import type { ProjectFacts } from "../../src/project/project-facts.js";
 import { renderString } from "../../src/render/render-recipe.js";
 import { answersFor, catalogue } from "../helpers/recipes.js";
 
@@ -55,11 +56,12 @@ export function applyToTree(tree: Tree, changes: FileChange[]): void {
  * the record and base copies (computed when `planAdd` does not write them),
  * on top of `record` (the project's record so far).
  */
-export async function planAddRecorded(dir: string, id: string, record: ProjectRecord = emptyRecord()): Promise<{ plan: Plan; changes: FileChange[]; record: ProjectRecord }> {
-  const project = scanProject(dir);
+export async function planAddRecorded(dir: string, id: string, record: ProjectRecord = emptyRecord(), options: { bot?: string; selfRecorded?: boolean; project?: ProjectFacts } = {}): Promise<{ plan: Plan; changes: FileChange[]; record: ProjectRecord }> {
+  // A scan can serve several plans on the same disk state (planAdd leaves it as it is).
+  const project = options.project ?? scanProject(dir);
   const recipe = catalogue.get(id);
   const answers = await answersFor(recipe, {}, { served: project.served });
-  const plan = planAdd({ project, recipes: [{ recipe, answers }], catalogue: catalogue.recipes });
+  const plan = planAdd({ project, recipes: [{ recipe, answers }], catalogue: catalogue.recipes, record: options.selfRecorded !== true, ...(options.bot && { bot: options.bot }) });
   if (addRecords(plan)) {
     const tree = new Tree(dir);
     applyToTree(tree, plan.changes);
@@ -78,5 +80,31 @@ export async function planAddRecorded(dir: string, id: string, record: ProjectRe
 export function planRemoveIn(tree: Tree, ids: string[], options: { force?: boolean } = {}): RemovePlan {
   const record = readRecord(tree);
   if (!record) throw new Error("no record in the tree");
-  return planRemove({ tree, record, recipes: selectRecorded(record, ids, catalogue), force: options.force });
+  return planRemove({ tree, record, recipes: selectRecorded(record, ids, catalogue), catalogue: catalogue.recipes, force: options.force });
+}
+
+/** Round trip of every recipe on one project: add X then remove X, in one tree over the project; what is left differing, by recipe. */
+export async function roundTrip(dir: string, ids: string[]): Promise<{ refused: number; differ: string[]; identical: number }> {
+  const project = scanProject(dir);
+  const bots = findBots(project).filter((b) => b.site.kind !== "unwireable");
+  const bot = bots.length > 1 ? `${bots[0]!.file}:${bots[0]!.site.line}` : undefined;
+  const differ: string[] = [];
+  let refused = 0;
+  let identical = 0;
+  for (const id of ids) {
+    let changes;
+    try {
+      ({ changes } = await planAddRecorded(dir, id, undefined, { project, ...(bot && { bot }) }));
+    } catch {
+      refused++;
+      continue;
+    }
+    const tree = new Tree(dir);
+    applyToTree(tree, changes);
+    const removal = planRemoveIn(tree, [id]);
+    const left = tree.changes();
+    if (left.length === 0 && removal.manual.length === 0) identical++;
+    else differ.push(`${id}: ${left.map((c) => `${c.kind} ${c.path}`).join(", ")}${removal.manual.length > 0 ? ` manual: ${removal.manual.map((m) => `${m.file} ${m.reason}`).join("; ")}` : ""}`);
+  }
+  return { refused, differ, identical };
 }
