@@ -134,6 +134,22 @@ export function buildProgram(): Command {
     .addHelpText("after", "\nA file you changed and the new version changed on the same lines is a conflict: nothing is written\nunless you agree (--yes, or yes at the prompt); then it gets <<<<<<< yours / ||||||| / ======= / >>>>>>>\nmarkers to resolve, and the exit code is 1.")
     .action(async (refs, options) => (await import("./commands/update.js")).updateCommand(refs, { ...options, cwd: await projectOf(options.cwd) }));
 
+  program
+    .command("remove")
+    .argument("<recipes...>", "installed recipes to remove")
+    .description("remove installed recipes: their edits to your files undone, their files and unused dependencies deleted (files you changed are kept)")
+    .option("--cwd <dir>", "the project, or a folder in it", ".")
+    .option("-y, --yes", "never prompt")
+    .option("--dry-run", "print the diff, write nothing")
+    .option("--json", "print what remove would do as JSON and write nothing; with --yes, write and report it")
+    .option("--force", "delete generated files you changed too; write even when --check finds new type errors")
+    .option("--check", "type-check the result before writing; new errors stop the write (default: on when the project has typescript)")
+    .option("--no-check", "do not type-check before writing")
+    .option("--bot <which>", "without a record: the bot, when the project has several: file:line, a file, or its variable or class name")
+    .option("--templates <dir>", "also load recipes from this folder (repeatable)", collect)
+    .addHelpText("after", "\nA recipe another installed recipe needs is refused, naming it. Lines that cannot be found any more\nare never guessed: they are listed with their file for you to remove.")
+    .action(async (refs, options) => (await import("./commands/remove.js")).removeCommand(refs, { ...options, cwd: await projectOf(options.cwd), verbose: program.opts().verbose }));
+
   newOptions(
     program
       .command("new")
