@@ -170,13 +170,17 @@ export async function defaultCommand(dirArg: string | undefined, options: NewOpt
   if (root !== process.cwd()) process.stderr.write(`${color.dim(`using the project in ${displayPath(root)} (the nearest folder with a package.json)`)}\n`);
 
   const catalogue = loadCatalogue(options.templates ?? []);
-  const recipes =
-    options.recipes !== undefined ? recipesFromFlag(catalogue, options.recipes) : isInteractive(options) ? await pickRecipes(catalogue) : undefined;
-  if (recipes === undefined) {
+  // Recipes the record lists are shown as installed; picking one offers update or remove instead of adding it again.
+  const picker = options.recipes === undefined && isInteractive(options) ? await import("../lifecycle/picker.js") : undefined;
+  const installed = picker?.installedMarks(root, catalogue);
+  const picked =
+    options.recipes !== undefined ? recipesFromFlag(catalogue, options.recipes) : isInteractive(options) ? await pickRecipes(catalogue, [], installed) : undefined;
+  if (picked === undefined) {
     throw usageError(`${here} has a grammY bot: say which recipes to add`, "pass --recipes a,b (see `create-bot-snippet list`), or run it in a terminal to pick them");
   }
+  const { rest: recipes, handled } = picker && installed ? await picker.actOnInstalled(root, picked, installed, options) : { rest: picked, handled: 0 };
   if (recipes.length === 0) {
-    process.stderr.write("no recipe picked; nothing was written\n");
+    if (handled === 0) process.stderr.write("no recipe picked; nothing was written\n");
     return;
   }
   await addCommand(
@@ -233,7 +237,7 @@ function swallowedFlags(dirArg: string | undefined, extra: string[], templates: 
   }
 }
 
-async function pickRecipes(catalogue: Catalogue, preselected: string[] = []): Promise<Recipe[]> {
+async function pickRecipes(catalogue: Catalogue, preselected: string[] = [], installed?: Map<string, { label: string }>): Promise<Recipe[]> {
   const choices = catalogue.recipes.filter((r) => (r.manifest.kind ?? "recipe") === "recipe");
   if (choices.length === 0) return [];
   const { picked } = (await prompts(
@@ -241,7 +245,7 @@ async function pickRecipes(catalogue: Catalogue, preselected: string[] = []): Pr
       type: "multiselect",
       name: "picked",
       message: "Recipes to add (space to pick, enter to confirm; none is fine)",
-      choices: choices.map((r) => ({ title: r.ref, description: r.manifest.title, value: r.ref, selected: preselected.includes(r.ref) })),
+      choices: choices.map((r) => ({ title: installed?.has(r.ref) ? `${r.ref} (${installed.get(r.ref)!.label})` : r.ref, description: r.manifest.title, value: r.ref, selected: preselected.includes(r.ref) })),
       instructions: false,
     },
     {
