@@ -81,7 +81,7 @@ export async function updateCommand(refs: string[], options: UpdateOptions): Pro
   const facts = templateFacts(project, locateBot(project, options.bot));
   const withAnswers: UpdateTarget[] = [];
   for (const t of targets) withAnswers.push({ ...t, answers: await updateAnswers(t.recipe, t.recorded.answers, facts, interactive ? promptAsk(t.recipe.ref) : undefined) });
-  const { plan, files, conflicts } = planUpdate(project, withAnswers, catalogue.recipes, {
+  const { plan, files, conflicts, replaced } = planUpdate(project, withAnswers, catalogue.recipes, {
     ...(options.bot !== undefined && { bot: options.bot }),
     ...(options.upgrade !== undefined && { upgrade: options.upgrade }),
   });
@@ -94,7 +94,7 @@ export async function updateCommand(refs: string[], options: UpdateOptions): Pro
     if (write) commitChanges(root, plan.changes);
     const install = write ? await installAdded(root, plan, options) : undefined;
     const changes = plan.changes.map((c) => ({ path: c.path, kind: c.kind, before: c.before ?? null, after: c.after }));
-    process.stdout.write(`${JSON.stringify({ written: write, recipes: versions, files, conflicts, changes, dependencies: plan.dependencies, notes: plan.notes, ...(install && { install }) }, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify({ written: write, recipes: versions, files, conflicts, replaced, changes, dependencies: plan.dependencies, notes: plan.notes, ...(install && { install }) }, null, 2)}\n`);
     if (conflicts.length > 0) throw failure(`${conflicts.length} file(s) ${write ? "written with conflict markers" : "would conflict"}: ${conflictList}`);
     return;
   }
@@ -104,6 +104,7 @@ export async function updateCommand(refs: string[], options: UpdateOptions): Pro
     const label = f.state === "conflict" ? color.red(`${stateLabel.conflict} (${f.conflicts})`) : f.state === "merged" ? color.green(stateLabel.merged) : stateLabel[f.state];
     process.stderr.write(`  ${f.path}: ${label}\n`);
   }
+  for (const line of replaced) process.stderr.write(`  ${line}: replaced by the new version's line\n`);
   if (options.dryRun || interactive) process.stdout.write(`${formatDiff(plan, process.stdout)}\n`);
   const summary = formatSummary({ ...plan, notes: [] }, process.stderr);
   if (summary) process.stderr.write(`${summary}\n`);

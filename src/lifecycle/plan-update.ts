@@ -11,6 +11,7 @@ import { recipeVersion } from "../record/recipe-version.js";
 import { basePath, emptyRecord, parseRecord, RECORD_FILE, serializeRecord, type RecordedRecipe } from "../record/record-file.js";
 import { refOf } from "./installed.js";
 import { eolOf, merge3 } from "./merge3.js";
+import { replaceSupersededEdits } from "./superseded-edits.js";
 
 // === Planning an `update` ===
 //
@@ -52,6 +53,8 @@ export interface UpdatePlan {
   conflicts: FileMerge[];
   /** The new version's pristine rendering of every generated file (what the base copies become). */
   pristine: Array<{ path: string; recipe: string; text: string }>;
+  /** Lines of the old version in the user's files that the new version's differently written ones replaced (`file: line`). */
+  replaced: string[];
 }
 
 /**
@@ -99,8 +102,11 @@ export function planUpdate(project: ProjectFacts, targets: UpdateTarget[], catal
   const plan = planAdd(request);
   const keptDeleted = new Set(files.filter((f) => f.state === "kept-deleted").map((f) => f.path));
   plan.changes = plan.changes.filter((c) => !(keptDeleted.has(c.path) && c.kind === "create"));
+  // A line the new version writes differently replaces the old one instead of joining it.
+  const generated = new Set(pristine.map((p) => p.path));
+  const replaced = targets.flatMap((t) => replaceSupersededEdits(plan, t.recorded, generated));
   renewRecord(root, plan, targets, pristine);
-  return { plan, files, conflicts: files.filter((f) => f.state === "conflict"), pristine };
+  return { plan, files, conflicts: files.filter((f) => f.state === "conflict"), pristine, replaced };
 }
 
 /**
