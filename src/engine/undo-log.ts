@@ -153,7 +153,7 @@ export function pushUndo(root: string, command: string[], files: UndoFile[], lim
   let warning: string | undefined;
   const size = entry.files.reduce((n, f) => n + textBytes(f.before) + textBytes(f.after), 0);
   if (entry.unavailable === undefined && size > limit) {
-    const mb = (n: number) => `${Math.round(n / 1024 / 1024)} MB`;
+    const mb = (n: number) => (n >= 1024 * 1024 ? `${Math.round(n / 1024 / 1024)} MB` : `${Math.ceil(n / 1024)} KB`);
     entry = { ...entry, files: [], unavailable: `its files come to ${mb(size)}, over the ${mb(limit)} undo keeps` };
     warning = `\`undo\` is not available for this change: its files come to ${mb(size)}, over the ${mb(limit)} undo keeps`;
     for (const n of names) if (n !== name) rmSync(join(folder, n), { force: true }); // undo cannot go past it
