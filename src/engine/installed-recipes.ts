@@ -110,7 +110,9 @@ export function testFacts(project: ProjectFacts, bot: BotLocation): Record<strin
  * Writes, for every recipe installed before this run, its files that depend
  * on a recipe added in this run (and hold for its answers), as the files
  * step of `planAdd` does: in the project's style, never over a file the user
- * changed.
+ * changed. A dependent file written earlier whose rendering changes with the
+ * recipes added now (a sample test that writes as a user the new access gate
+ * lets in) is rewritten too, when it is still exactly what was generated.
  */
 export function writeDependentFiles(opts: {
   tree: Tree;
@@ -120,24 +122,45 @@ export function writeDependentFiles(opts: {
   style: CodeStyle;
   plan: Plan;
   force?: boolean;
-}): void {
+  /** Told of every file written, with its pristine content (for the record). */
+  generated?: (recipe: Recipe, path: string, pristine: string) => void;
+}): Array<{ recipe: Recipe; answers: Answers }> {
+  const owners: Array<{ recipe: Recipe; answers: Answers }> = [];
   const added = new Set(opts.run.map((r) => r.manifest.id));
+  // The facts as they were before this run: without the recipes it adds.
+  const before = Object.fromEntries(Object.entries(opts.facts).filter(([key]) => !(key.startsWith(FACT) && added.has(key.slice(FACT.length)) && !opts.installed.has(key.slice(FACT.length)))));
   for (const [id, { recipe, answers }] of opts.installed) {
     if (added.has(id)) continue;
-    const view = { ...opts.facts, ...answers };
-    for (const spec of recipe.manifest.files) {
-      if (!dependsOn(spec.when).some((d) => added.has(d)) || !conditionHolds(spec.when, answers, opts.facts)) continue;
+    const render = (spec: { template: string; target: string }, facts: Record<string, JsonValue>) => {
+      const view = { ...facts, ...answers };
       const target = opts.tree.path(renderString(recipe, spec.target, view, "files.target"));
       const rendered = renderTemplateFile(recipe, spec.template, view);
-      const content = /\.(m|c)?tsx?$/.test(target) ? applyStyle(rendered, opts.style) : rendered.replace(/\r?\n/g, opts.style.eol);
+      return { target, content: /\.(m|c)?tsx?$/.test(target) ? applyStyle(rendered, opts.style) : rendered.replace(/\r?\n/g, opts.style.eol) };
+    };
+    for (const spec of recipe.manifest.files) {
+      const deps = dependsOn(spec.when);
+      if (deps.length === 0 || !conditionHolds(spec.when, answers, opts.facts)) continue;
+      const { target, content } = render(spec, opts.facts);
       const existing = opts.tree.read(target);
       if (existing === content) continue;
+      const arrived = deps.filter((d) => added.has(d) && !opts.installed.has(d));
+      if (arrived.length === 0) {
+        // Written by an earlier run: refreshed only when untouched since.
+        if (!conditionHolds(spec.when, answers, before) || existing !== render(spec, before).content) continue;
+        opts.generated?.(recipe, target, content);
+        opts.tree.write(target, content);
+        if (!owners.some((o) => o.recipe === recipe)) owners.push({ recipe, answers });
+        continue;
+      }
       if (existing !== undefined && !opts.force) {
         opts.plan.skipped.push({ path: target, reason: "exists and differs from what the recipe generates (edited by you, or other answers); --force overwrites it" });
         continue;
       }
+      opts.generated?.(recipe, target, content);
       opts.tree.write(target, content);
-      opts.plan.notes.push(`${recipe.ref}: wrote ${target} (installed earlier; it goes with ${[...new Set(dependsOn(spec.when))].filter((d) => added.has(d)).join(", ")})`);
+      if (!owners.some((o) => o.recipe === recipe)) owners.push({ recipe, answers });
+      opts.plan.notes.push(`${recipe.ref}: wrote ${target} (installed earlier; it goes with ${arrived.join(", ")})`);
     }
   }
+  return owners;
 }

@@ -345,14 +345,14 @@ export function planAdd(request: PlanRequest): Plan {
     for (const note of recipe.manifest.notes ?? []) if (holds(note.when)) plan.notes.push(`${id}: ${renderString(recipe, note.text, view, "notes")}`);
   }
   // Files of recipes installed earlier that go with a recipe added now (their sample tests, when the test kit is added).
-  writeDependentFiles({ tree, installed, run: request.recipes.map((r) => r.recipe), facts, style: projectStyle, plan, force: request.force });
+  const dependents = writeDependentFiles({ tree, installed, run: request.recipes.map((r) => r.recipe), facts, style: projectStyle, plan, force: request.force, generated: (r, path, pristine) => recorder?.generatedFile(r, path, pristine) });
   // Start code first: the async wrapper it may put around a CommonJS start is where stop code can go then.
   for (const run of [...lifecycleEdits.filter((e) => e.when === "start"), ...lifecycleEdits.filter((e) => e.when === "stop")]) run.apply();
   if (bot.unwireable) {
     plan.notes.unshift(`${bot.file}:${bot.line}: ${bot.unwireable}, so the recipe cannot be wired automatically; its files are written, add the lines below yourself`);
   }
   if (recorder) {
-    const record = recorder.finish(tree, request.recipes, projectStyle.eol);
+    const record = recorder.finish(tree, [...request.recipes, ...dependents], projectStyle.eol);
     if (record) plan.record = record;
   }
   plan.changes = tree.changes();
