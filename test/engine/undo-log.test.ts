@@ -153,3 +153,13 @@ describe("the undo log's bounds", () => {
     expect(existsSync(join(blocker, "undo"))).toBe(false);
   });
 });
+
+describe("the commands that write", () => {
+  it("update, remove and undo roll back an interrupted commit in --cwd first, like add", async () => {
+    const { writtenFolder } = await import("../../src/engine/recover.js");
+    for (const command of ["update", "remove", "undo"]) {
+      expect(writtenFolder(command, [], { cwd: "proj" })).toBe("proj");
+      expect(writtenFolder(command, [], {})).toBe(".");
+    }
+  });
+});
