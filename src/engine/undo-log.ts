@@ -136,7 +136,7 @@ function warn(message: string): void {
 /** Adds files to the project's log (merged into this run's entry when it is the newest); returns a warning for the user, if any. */
 export function pushUndo(root: string, command: string[], files: UndoFile[], limit = undoEntryLimit): string | undefined {
   const folder = undoFolder(root);
-  mkdirSync(folder, { recursive: true });
+  mkdirSync(folder, { recursive: true, mode: 0o700 }); // the entries hold the project's code: the user's only
   writeFileSync(join(folder, "root"), `${root}\n`); // for pruning logs of projects that are gone
   const names = entryFiles(folder);
   const last = names.at(-1);
@@ -162,7 +162,7 @@ export function pushUndo(root: string, command: string[], files: UndoFile[], lim
     rmSync(join(folder, name), { force: true }); // the run changed files and changed them back
   } else {
     const temp = join(folder, `${name}.${process.pid}.tmp`);
-    writeDurably(temp, JSON.stringify(entry));
+    writeDurably(temp, JSON.stringify(entry), "w", 0o600);
     renameSync(temp, join(folder, name));
   }
   trim(folder);
@@ -298,7 +298,7 @@ export function forgetReverted(root: string, reverted: FileChange[]): void {
     if (entry.files.length === 0) rmSync(join(folder, last), { force: true });
     else {
       const temp = join(folder, `${last}.${process.pid}.tmp`);
-      writeDurably(temp, JSON.stringify(entry));
+      writeDurably(temp, JSON.stringify(entry), "w", 0o600);
       renameSync(temp, join(folder, last));
     }
   } catch {

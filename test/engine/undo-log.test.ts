@@ -163,3 +163,14 @@ describe("the commands that write", () => {
     }
   });
 });
+
+describe("the undo log's files", () => {
+  it("are the user's only (they hold the project's code)", async () => {
+    const { statSync } = await import("node:fs");
+    const dir = project();
+    commitChanges(dir, [{ path: "bot.ts", kind: "update", before: "bot\n", after: "new\n" }], { undo: origin });
+    const folder = undoFolder(undoRoot(dir));
+    expect(statSync(folder).mode & 0o777).toBe(0o700);
+    expect(statSync(join(folder, entries(dir)[0]!)).mode & 0o777).toBe(0o600);
+  });
+});
