@@ -4,8 +4,12 @@ import { spawnSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { binPath, runCli, treeHash } from "../helpers/cli.js";
+import { binPath, treeHash } from "../helpers/cli.js";
+import { cliSession } from "../helpers/cli-session.js";
 import { copyFixture, repoRoot } from "../helpers/recipes.js";
+
+// What each command prints and writes, not the process: the runs share one CLI process.
+const runCli = cliSession().run;
 
 interface JsonPlan {
   written: boolean;
@@ -14,10 +18,10 @@ interface JsonPlan {
 }
 
 describe("--json", () => {
-  it("without --yes prints the plan and writes nothing", () => {
+  it("without --yes prints the plan and writes nothing", async () => {
     const dir = copyFixture("cjs-single");
     const before = treeHash(dir);
-    const r = runCli(["add", "error-handler", "--json", "--no-check", "--cwd", dir]);
+    const r = await runCli(["add", "error-handler", "--json", "--no-check", "--cwd", dir]);
     expect(r.code).toBe(0);
     const plan = JSON.parse(r.stdout) as JsonPlan;
     expect(plan.written).toBe(false);
@@ -26,9 +30,9 @@ describe("--json", () => {
     expect(treeHash(dir)).toBe(before);
   });
 
-  it("with --yes writes and reports what it wrote", () => {
+  it("with --yes writes and reports what it wrote", async () => {
     const dir = copyFixture("cjs-single");
-    const r = runCli(["add", "error-handler", "--json", "--yes", "--no-check", "--no-install", "--cwd", dir]);
+    const r = await runCli(["add", "error-handler", "--json", "--yes", "--no-check", "--no-install", "--cwd", dir]);
     expect(r.code).toBe(0);
     const plan = JSON.parse(r.stdout) as JsonPlan;
     expect(plan.written).toBe(true);
@@ -36,7 +40,7 @@ describe("--json", () => {
   });
 
   const hasPython = spawnSync("python3", ["-c", "import pty"]).status === 0;
-  it.runIf(hasPython)("in a terminal without --yes answers no question for the user: one line, exit 2, nothing written", { timeout: 120_000 }, () => {
+  it.runIf(hasPython)("in a terminal without --yes answers no question for the user: one line, exit 2, nothing written", { timeout: 120_000 }, async () => {
     const dir = copyFixture("cjs-single");
     const before = treeHash(dir);
     const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: "1" };
@@ -60,64 +64,64 @@ describe("--answers: one file for the whole project", () => {
     writeFileSync(path, JSON.stringify(data));
     return path;
   };
-  const plan = (dir: string, args: string[]) => {
-    const r = runCli(["add", ...args, "--json", "--dry-run", "--cwd", dir]);
+  const plan = async (dir: string, args: string[]) => {
+    const r = await runCli(["add", ...args, "--json", "--dry-run", "--cwd", dir]);
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     return JSON.parse(r.stdout) as JsonPlan;
   };
 
-  it("ignores the sections (and the plain keys) of recipes that are not in this run", () => {
+  it("ignores the sections (and the plain keys) of recipes that are not in this run", async () => {
     const dir = copyFixture("cjs-single");
     const file = answersFile(dir, { "rate-limit": { limit: 7 }, "callback-dedupe": { ttlMs: 5000 }, "access-control": { userIds: [1] }, userIds: [2] });
-    expect(plan(dir, ["rate-limit", "--answers", file]).recipes[0]!.answers.limit).toBe(7);
+    expect((await plan(dir, ["rate-limit", "--answers", file])).recipes[0]!.answers.limit).toBe(7);
   });
 
-  it("still refuses a key that the section of a recipe in the run does not ask", () => {
+  it("still refuses a key that the section of a recipe in the run does not ask", async () => {
     const dir = copyFixture("cjs-single");
     const file = answersFile(dir, { "rate-limit": { limt: 7 }, "callback-dedupe": { ttlMs: 5000 } });
-    const r = runCli(["add", "rate-limit", "--answers", file, "--json", "--dry-run", "--cwd", dir]);
+    const r = await runCli(["add", "rate-limit", "--answers", file, "--json", "--dry-run", "--cwd", dir]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/recipe "rate-limit" has no question "limt"/);
   });
 
-  it("refuses a section named like no recipe at all", () => {
+  it("refuses a section named like no recipe at all", async () => {
     const dir = copyFixture("cjs-single");
     const file = answersFile(dir, { "rate-limt": { limit: 7 } });
-    const r = runCli(["add", "rate-limit", "--answers", file, "--json", "--dry-run", "--cwd", dir]);
+    const r = await runCli(["add", "rate-limit", "--answers", file, "--json", "--dry-run", "--cwd", dir]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/"rate-limt" is not a recipe/);
   });
 
-  it("--set on the command line beats the file; recipe-scoped beats plain within one source", () => {
+  it("--set on the command line beats the file; recipe-scoped beats plain within one source", async () => {
     const dir = copyFixture("cjs-single");
     const scopedFile = answersFile(dir, { limit: 3, "rate-limit": { limit: 7 } });
-    expect(plan(dir, ["rate-limit", "--answers", scopedFile]).recipes[0]!.answers.limit).toBe(7);
-    expect(plan(dir, ["rate-limit", "--answers", scopedFile, "--set", "limit=9"]).recipes[0]!.answers.limit).toBe(9);
-    expect(plan(dir, ["rate-limit", "--set", "rate-limit.limit=6", "--set", "limit=4"]).recipes[0]!.answers.limit).toBe(6);
+    expect((await plan(dir, ["rate-limit", "--answers", scopedFile])).recipes[0]!.answers.limit).toBe(7);
+    expect((await plan(dir, ["rate-limit", "--answers", scopedFile, "--set", "limit=9"])).recipes[0]!.answers.limit).toBe(9);
+    expect((await plan(dir, ["rate-limit", "--set", "rate-limit.limit=6", "--set", "limit=4"])).recipes[0]!.answers.limit).toBe(6);
   });
 });
 
 describe("hints lead somewhere", () => {
-  it("--set waitMs=50 with a minimum of 200 suggests --set waitMs=200", () => {
-    const r = runCli(["add", "media-group-collector", "--yes", "--set", "waitMs=50", "--cwd", copyFixture("cjs-single")]);
+  it("--set waitMs=50 with a minimum of 200 suggests --set waitMs=200", async () => {
+    const r = await runCli(["add", "media-group-collector", "--yes", "--set", "waitMs=50", "--cwd", copyFixture("cjs-single")]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/at least 200\n.*pass --set waitMs=200\n/);
   });
 
-  it("--set limit (no =) shows that key's form", () => {
-    const r = runCli(["add", "rate-limit", "--yes", "--set", "limit", "--cwd", copyFixture("cjs-single")]);
+  it("--set limit (no =) shows that key's form", async () => {
+    const r = await runCli(["add", "rate-limit", "--yes", "--set", "limit", "--cwd", copyFixture("cjs-single")]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--set expects key=value, got "limit"\n.*--set limit=<n> \(for example --set limit=5\)/);
   });
 
-  it("two bots in one file: the hint says how to choose with --bot, and that choice works", () => {
+  it("two bots in one file: the hint says how to choose with --bot, and that choice works", async () => {
     const dir = copyFixture("bad/two-bots");
-    const r = runCli(["add", "error-handler", "--yes", "--entry", "bots.ts", "--cwd", dir]);
+    const r = await runCli(["add", "error-handler", "--yes", "--entry", "bots.ts", "--cwd", dir]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/found 2 grammY bots: bots\.ts:3 \(userBot\), bots\.ts:4 \(adminBot\)\n.*--bot bots\.ts:3 or --bot userBot/);
     expect(r.stderr).not.toMatch(/--entry/); // the file is already given: --entry cannot choose between two bots in it
-    const chosen = runCli(["add", "error-handler", "--yes", "--no-check", "--no-install", "--bot", "bots.ts:4", "--cwd", dir]);
+    const chosen = await runCli(["add", "error-handler", "--yes", "--no-check", "--no-install", "--bot", "bots.ts:4", "--cwd", dir]);
     expect(chosen.code).toBe(0);
     expect(readFileSync(join(dir, "bots.ts"), "utf8")).toContain("adminBot.catch(handleBotError)");
   });

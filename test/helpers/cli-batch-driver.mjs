@@ -12,13 +12,18 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 
-const [casesFile, resultsFile, repoRoot] = process.argv.slice(2);
-const cases = JSON.parse(readFileSync(casesFile, "utf8"));
+// Batch: `driver <cases.json> <codes.json> <repoRoot>`. Session (test/helpers/cli-session.ts):
+// `driver --serve <repoRoot>` reads one JSON run per line from fd 3 and answers each with
+// its exit code on fd 4, after an end marker on fds 1 and 2.
+const serve = process.argv[2] === "--serve";
+const [casesFile, resultsFile, repoRoot] = serve ? [undefined, undefined, process.argv[3]] : process.argv.slice(2);
 const { main } = await import(pathToFileURL(join(repoRoot, "dist/src/cli.js")).href);
 
 const baseEnv = { ...process.env };
 const baseCwd = process.cwd();
 const marker = (i) => `\u0000cli-batch ${i}\u0000`;
+const endMarker = (i) => `\u0000cli-batch-end ${i}\u0000`;
+const cases = serve ? [] : JSON.parse(readFileSync(casesFile, "utf8"));
 
 class ExitCalled extends Error {
   constructor(code) {
@@ -35,8 +40,8 @@ const escape = (error) => {
 process.on("uncaughtException", escape);
 process.on("unhandledRejection", escape);
 
-const codes = [];
-for (const [i, c] of cases.entries()) {
+/** One run: its own env and cwd, `main` as the bin calls it; returns the exit code. */
+async function runOne(i, c) {
   for (const key of Object.keys(process.env)) if (!(key in baseEnv)) delete process.env[key];
   Object.assign(process.env, baseEnv);
   for (const [key, value] of Object.entries(c.env ?? {})) {
@@ -57,16 +62,33 @@ for (const [i, c] of cases.entries()) {
     code = process.exitCode ?? 0;
   } catch (error) {
     if (error instanceof ExitCalled) code = error.code;
-    else {
-      escape(error);
-    }
+    else escape(error);
   } finally {
     process.exit = realExit;
   }
   // Let what the run left queued (a rejected promise, a timer at 0) fail it, not the next one.
   await new Promise((resolve) => setImmediate(resolve));
-  codes.push(escaped ? 1 : Number(code));
+  return escaped ? 1 : Number(code);
 }
+
+if (serve) {
+  const { createInterface } = await import("node:readline");
+  const { createReadStream, writeSync } = await import("node:fs");
+  let i = 0;
+  for await (const line of createInterface({ input: createReadStream(null, { fd: 3 }) })) {
+    if (line.trim() === "") continue;
+    const n = i++;
+    const code = await runOne(n, JSON.parse(line));
+    process.stdout.write(endMarker(n));
+    process.stderr.write(endMarker(n));
+    writeSync(4, `${JSON.stringify({ i: n, code })}\n`);
+  }
+  process.exitCode = 0;
+  realExit(0);
+}
+
+const codes = [];
+for (const [i, c] of cases.entries()) codes.push(await runOne(i, c));
 writeFileSync(resultsFile, JSON.stringify(codes));
 process.exitCode = 0;
 realExit(0);

@@ -1,10 +1,10 @@
 // `add --check`: the planned change is type-checked with the project's own
 // tsconfig and TypeScript in a scratch mirror; only new errors stop the write.
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { checkPlannedChanges } from "../../src/check/typecheck-gate.js";
 import { applyRecipes, copyFixture, fixtureNames, fixturesDir, recipes, repoRoot } from "../helpers/recipes.js";
 
@@ -12,6 +12,11 @@ const bin = join(repoRoot, "bin/create-bot-snippet.js");
 const teamPack = join(fixturesDir, "packs/team-pack");
 const add = (dir: string, ...args: string[]) =>
   spawnSync(process.execPath, [bin, "add", ...args, "--cwd", dir, "--yes", "--no-install", "--templates", teamPack], { encoding: "utf8", env: { ...process.env, NO_COLOR: "1", CI: "1" } });
+// A temp folder of this file's own (this worker process and the CLIs it starts): other test
+// files run --check at the same time, and their scratch folders must not count as left here.
+const ownTmp = mkdtempSync(join(tmpdir(), "add-check-"));
+process.env.TMPDIR = ownTmp;
+afterAll(() => rmSync(ownTmp, { recursive: true, force: true }));
 const scratchFolders = () => readdirSync(tmpdir()).filter((f) => f.startsWith("bot-snippet-check-"));
 
 describe("add --check (on by default: the repo has typescript)", () => {
