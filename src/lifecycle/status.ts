@@ -1,6 +1,5 @@
 import { existsSync } from "node:fs";
-import { join } from "node:path";
-import { locateBot, templateFacts } from "../engine/plan.js";
+import { join, posix } from "node:path";
 import { scanProject } from "../project/scan-project.js";
 import type { Catalogue } from "../recipes/catalogue.js";
 import { conditionHolds } from "../recipes/answers.js";
@@ -55,17 +54,17 @@ export function projectStatus(root: string, record: ProjectRecord | undefined, c
 
 /**
  * Recipes whose generated files stand where `add` puts them by default (the
- * targets rendered with the project's facts and the questions' defaults):
- * how a recipe added before the record existed is recognised. A project
- * without a bot to locate has none.
+ * targets rendered for each file that may create the bot, with the
+ * questions' defaults): how a recipe added before the record existed is
+ * recognised. A text scan only: no TypeScript is parsed, so `status` stays
+ * fast on a large project.
  */
 export function recogniseByFiles(root: string, candidates: Recipe[]): Array<{ ref: string; files: string[] }> {
   const recipes = candidates.filter((r) => (r.manifest.kind ?? "recipe") === "recipe" && r.manifest.files.length > 0);
   if (recipes.length === 0) return [];
-  let facts: Record<string, JsonValue>;
+  let bots: string[];
   try {
-    const project = scanProject(root);
-    facts = templateFacts(project, locateBot(project));
+    bots = scanProject(root).candidates;
   } catch {
     return [];
   }
@@ -73,18 +72,22 @@ export function recogniseByFiles(root: string, candidates: Recipe[]): Array<{ re
   for (const recipe of recipes) {
     const defaults: Answers = {};
     for (const q of recipe.manifest.questions) if (q.default !== undefined) defaults[q.name] = q.default as JsonValue;
-    const view = { ...facts, ...defaults };
-    const files: string[] = [];
-    for (const spec of recipe.manifest.files) {
-      if (spec.when && !conditionHolds(spec.when, defaults, facts)) continue;
-      try {
-        const target = renderString(recipe, spec.target, view, "files.target");
-        if (existsSync(join(root, target))) files.push(target);
-      } catch {
-        // a target that needs an answer without a default: not a default place
+    const files = new Set<string>();
+    for (const botFile of bots) {
+      const botDir = posix.dirname(botFile);
+      // The facts targets use (see templateFacts in src/engine/plan.ts).
+      const facts: Record<string, JsonValue> = { bot: "bot", botFile, recipesDir: botDir === "." ? "recipes" : `${botDir}/recipes` };
+      for (const spec of recipe.manifest.files) {
+        if (spec.when && !conditionHolds(spec.when, defaults, facts)) continue;
+        try {
+          const target = renderString(recipe, spec.target, { ...facts, ...defaults }, "files.target");
+          if (existsSync(join(root, target))) files.add(target);
+        } catch {
+          // a target that needs an answer without a default: not a default place
+        }
       }
     }
-    if (files.length > 0) found.push({ ref: recipe.ref, files });
+    if (files.size > 0) found.push({ ref: recipe.ref, files: [...files] });
   }
   return found;
 }
