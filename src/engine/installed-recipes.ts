@@ -83,7 +83,7 @@ export function recipeFacts(installed: Map<string, unknown>, run: Recipe[]): Rec
  * or "" (the bot is made when its module is imported).
  */
 export function botFactory(project: ProjectFacts, bot: BotLocation): string {
-  const text = project.texts.get(bot.file);
+  const text = project.texts?.get(bot.file); // absent when lint lists the facts
   if (text === undefined) return "";
   return withParsed(bot.file, text, (sf) => {
     for (const expr of sf.getDescendantsOfKind(SyntaxKind.NewExpression)) {

@@ -217,6 +217,8 @@ export function templateFacts(project: ProjectFacts, bot: BotLocation): Record<s
     recipesDir: botDir === "." ? "recipes" : `${botDir}/recipes`,
     // Whether the project sets its own bot.catch / errorBoundary (error-handler asks what to do with it).
     errorHandler: existingErrorHandlerFact(project, bot, botDir === "." ? "recipes" : `${botDir}/recipes`),
+    // How the project tests its bot: `testRunner`, `botFactory`, `botModule` (the test kit).
+    ...testFacts(project, bot),
     ...versionFacts(project.installed),
   };
 }
@@ -228,9 +230,9 @@ export function planAdd(request: PlanRequest): Plan {
   if (recorder) tree.onWrite = (path, before, after) => recorder.write(path, before, after);
   const bot = locateBot(project, request.bot);
   const facts = templateFacts(project, bot);
-  // Recipes already installed (`recipe:<id>` facts) and how the project tests its bot (`testRunner`, `botFactory`).
+  // Recipes already installed or added now: `recipe:<id>` facts.
   const installed = installedRecipes(tree, request.catalogue, facts);
-  Object.assign(facts, testFacts(project, bot), recipeFacts(installed, request.recipes.map((r) => r.recipe)));
+  Object.assign(facts, recipeFacts(installed, request.recipes.map((r) => r.recipe)));
   const ranks = installRanks(request.catalogue);
   const lifecycleKnown = lifecycleFacts([...request.catalogue, ...request.recipes.map((r) => r.recipe)]);
   const styles = new Map<string, CodeStyle>();

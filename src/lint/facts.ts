@@ -12,8 +12,8 @@ export const factNames: readonly string[] = Object.keys(
   templateFacts({ served: "polling", moduleKind: "esm", installed: new Map() } as unknown as ProjectFacts, { file: "src/bot.ts", line: 1 }),
 );
 
-/** Whether `name` is a fact: one of `factNames`, or `major:<package>` (the installed major of a package). */
-export const isFactName = (name: string) => factNames.includes(name) || /^major:(@[\w.-]+\/)?[\w.-]+$/.test(name);
+/** Whether `name` is a fact: one of `factNames`, `major:<package>` (the installed major of a package), or `recipe:<id>` (that recipe is installed). */
+export const isFactName = (name: string) => factNames.includes(name) || /^major:(@[\w.-]+\/)?[\w.-]+$/.test(name) || /^recipe:[a-z0-9][a-z0-9-]*$/.test(name);
 
 /** The values of the facts templates branch on, so lint renders each at least once. */
 export const factVariants: Record<string, JsonValue[]> = {

@@ -12,4 +12,7 @@ export const typicalFacts: Readonly<Record<string, JsonValue>> = {
   served: "polling",
   moduleKind: "esm",
   recipesDir: "src/recipes",
+  testRunner: "vitest",
+  botFactory: "",
+  botModule: "src/bot.js",
 };
