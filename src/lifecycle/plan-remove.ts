@@ -7,6 +7,7 @@ import type { Tree } from "../engine/tree.js";
 import { BASE_DIR, RECORD_FILE, basePath, findRecorded, serializeRecord, type Hunk, type ProjectRecord, type RecordedRecipe } from "../record/record-file.js";
 import type { Catalogue } from "../recipes/catalogue.js";
 import type { Recipe } from "../recipes/manifest.js";
+import { renderString } from "../render/render-recipe.js";
 import { joinLines, reverseHunkSplitting, splitLines } from "./reverse-hunks.js";
 import { importsAddedBy, keepUsedImports, removeImportNames } from "./unused-imports.js";
 
@@ -66,30 +67,20 @@ export function selectRecorded(record: ProjectRecord, refs: string[], catalogue:
 
 /**
  * Recipes that stay and need one being removed: their generated files or
- * the lines they added import a file the removed recipe generated. (Recipe
- * manifests declare no recipe-to-recipe relation: `requires` names package
- * ranges, `needs` how the bot runs, `conflicts` middleware; so a need is
- * what the code shows.) Refused with one line naming them.
+ * the lines they added import a file the removed recipe generated. Refused
+ * with one line naming them. (Manifests name no recipe a recipe needs:
+ * `requires` are package ranges, `needs` how the bot runs, `conflicts`
+ * middleware. The one relation between recipes, a file whose `when` holds
+ * `facts.recipe:<id>`, is a file that goes with <id>: it is removed with
+ * <id>, see `filesGoingWith`.)
  */
-export function checkDependents(tree: Tree, record: ProjectRecord, removing: RecordedRecipe[], catalogue: Recipe[] = []): void {
+export function checkDependents(tree: Tree, record: ProjectRecord, removing: RecordedRecipe[], goingWith: ReadonlySet<string> = new Set()): void {
   const stays = record.recipes.filter((r) => !removing.includes(r));
   for (const gone of removing) {
-    // A file of a recipe that stays, written only where this one is installed (`"when": { "facts.recipe:<id>": true }`).
-    const goesWith = stays.flatMap((r) => {
-      const manifest = catalogue.find((c) => c.manifest.id === r.id && (c.pack === r.pack || r.pack === "bundled"))?.manifest;
-      const depends = (manifest?.files ?? []).some((f) => Object.keys(f.when ?? {}).includes(`facts.recipe:${gone.id}`));
-      return depends ? [r.id] : [];
-    });
-    if (goesWith.length > 0) {
-      throw failure(
-        `${gone.id} is needed by ${goesWith.join(", ")} (${goesWith.length === 1 ? "its manifest writes files" : "their manifests write files"} that go with ${gone.id}); nothing was written`,
-        `remove ${goesWith.join(" ")} first, or together: \`create-bot-snippet remove ${[...goesWith, gone.id].join(" ")}\``,
-      );
-    }
     const stems = new Set(gone.files.map((f) => stem(f.path)));
     const needing = stays.filter((r) => {
       const texts: Array<{ file: string; lines: string[] }> = [
-        ...r.files.map((f) => ({ file: f.path, lines: (tree.read(f.path) ?? "").split(/\r?\n/) })),
+        ...r.files.filter((f) => !goingWith.has(f.path)).map((f) => ({ file: f.path, lines: (tree.read(f.path) ?? "").split(/\r?\n/) })),
         ...r.edits.map((e) => ({ file: e.file, lines: e.hunks.flatMap((h) => h.added) })),
       ];
       return texts.some(({ file, lines }) => lines.some((line) => specifiersIn(line).some((s) => s.startsWith(".") && stems.has(stem(posix.join(posix.dirname(file), s))))));
@@ -103,6 +94,33 @@ export function checkDependents(tree: Tree, record: ProjectRecord, removing: Rec
   }
 }
 
+/**
+ * Recorded files of recipes that stay whose manifest writes them only where
+ * a removed recipe is installed (the file spec's `when` holds
+ * `facts.recipe:<removed id>`), matched by their target rendered with the
+ * recipe's answers.
+ */
+export function filesGoingWith(record: ProjectRecord, removing: RecordedRecipe[], catalogue: Recipe[]): Array<{ owner: RecordedRecipe; file: { path: string; hash: string }; with: string }> {
+  const out: Array<{ owner: RecordedRecipe; file: { path: string; hash: string }; with: string }> = [];
+  const ids = new Set(removing.map((r) => r.id));
+  for (const owner of record.recipes.filter((r) => !removing.includes(r))) {
+    const recipe = catalogue.find((c) => c.manifest.id === owner.id && (c.pack === owner.pack || c.pack === "bundled"));
+    for (const spec of recipe?.manifest.files ?? []) {
+      const id = Object.keys(spec.when ?? {}).map((k) => (k.startsWith("facts.recipe:") ? k.slice("facts.recipe:".length) : "")).find((k) => ids.has(k));
+      if (id === undefined) continue;
+      let target: string;
+      try {
+        target = posix.normalize(renderString(recipe!, spec.target, { ...owner.answers }, "files.target"));
+      } catch {
+        continue; // a target that needs project facts: matched by nothing, the file stays
+      }
+      const file = owner.files.find((f) => f.path === target);
+      if (file && !out.some((o) => o.file.path === file.path)) out.push({ owner, file, with: id });
+    }
+  }
+  return out;
+}
+
 const stem = (path: string) => posix.normalize(path).replace(/\.(m|c)?[jt]sx?$/, "");
 
 /** Module specifiers a line imports or requires. */
@@ -113,11 +131,26 @@ function specifiersIn(line: string): string[] {
 export function planRemove(request: RemoveRequest): RemovePlan {
   const { tree, record, force } = request;
   const plan: RemovePlan = { recipes: [], changes: [], skipped: [], manual: [], notes: [], dependencies: [], kept: [], removedDependencies: [], keptDependencies: [] };
-  checkDependents(tree, record, request.recipes, request.catalogue);
+  const goingWith = filesGoingWith(record, request.recipes, request.catalogue ?? []);
+  checkDependents(tree, record, request.recipes, new Set(goingWith.map((g) => g.file.path)));
   // The last added goes first: its edits were made on top of the earlier ones'.
   const order = [...request.recipes].sort((a, b) => record.recipes.indexOf(b) - record.recipes.indexOf(a));
   const touched = new Map<string, string>(); // file → its text before this removal
   const created = new Set<string>();
+  const goneWith = new Set<string>();
+
+  // Files of recipes that stay which go with one removed (`"when": { "facts.recipe:<id>": true }`: a sample test that needs the test kit).
+  for (const { owner, file, with: id } of goingWith) {
+    const text = tree.read(file.path);
+    if (text !== undefined && sha256(text) !== file.hash && !force) {
+      plan.kept.push({ path: file.path, reason: `${owner.id}'s file that goes with ${id}, changed since it was generated; kept (--force deletes it)` });
+      continue;
+    }
+    if (text !== undefined) tree.delete(file.path);
+    if (tree.exists(basePath(file.path))) tree.delete(basePath(file.path));
+    goneWith.add(file.path);
+    plan.notes.push(`${owner.id}: deleted ${file.path}, which goes with ${id}`);
+  }
 
   for (const recipe of order) {
     plan.recipes.push({ ref: recipe.pack === "bundled" ? recipe.id : `${recipe.pack}/${recipe.id}`, answers: recipe.answers });
@@ -137,7 +170,7 @@ export function planRemove(request: RemoveRequest): RemovePlan {
       if (tree.exists(basePath(file.path))) tree.delete(basePath(file.path));
     }
 
-    // 2. Edits in shared files, the last made undone first.
+  // 2. Edits in shared files, the last made undone first.
     for (const edit of [...recipe.edits].reverse()) {
       const text = tree.read(edit.file);
       if (text === undefined) {
@@ -206,7 +239,7 @@ export function planRemove(request: RemoveRequest): RemovePlan {
   }
 
   // 5. The record, without them; with no recipe left, no record and no base copies.
-  const left: ProjectRecord = { ...record, recipes: staying };
+  const left: ProjectRecord = { ...record, recipes: staying.map((r) => ({ ...r, files: r.files.filter((f) => !goneWith.has(f.path)) })) };
   if (left.recipes.length === 0) {
     tree.delete(RECORD_FILE);
     for (const path of filesUnder(tree, BASE_DIR.split("/")[0]!)) tree.delete(path);

@@ -95,6 +95,17 @@ describe("dependencies", () => {
   });
 });
 
+describe("files that go with another recipe (facts.recipe:<id>)", () => {
+  it("removing the test kit deletes the sample tests of the recipes that stay, and their record is as before the kit", async () => {
+    const dir = await installed("cjs-single", ["rate-limit", "test-kit"]);
+    expect(existsSync(join(dir, "test/rate-limit.test.ts"))).toBe(true);
+    const plan = planRemoveIn(new Tree(dir), ["test-kit"]);
+    expect(plan.changes.find((c) => c.path === "test/rate-limit.test.ts")?.kind).toBe("delete");
+    commitChanges(dir, plan.changes);
+    expect(snapshotOf(dir)).toEqual(snapshotOf(await installed("cjs-single", ["rate-limit"])));
+  });
+});
+
 describe("edits in shared files", () => {
   it("keeps an import the user's code uses by now, and removes the rest of the recipe's lines", async () => {
     const dir = await installed("cjs-single", ["rate-limit"]);
@@ -164,17 +175,6 @@ describe("refusals", () => {
     };
     expect(() => checkDependents(tree, needy, [record.recipes[0]!])).toThrow(/rate-limit is needed by needy/);
     expect(() => planRemove({ tree, record: needy, recipes: [needy.recipes[0]!, needy.recipes[1]!] })).not.toThrow();
-  });
-
-  it("refuses a recipe whose id another recipe's manifest writes files for (facts.recipe:<id>)", async () => {
-    const dir = await installed("cjs-single", ["rate-limit"]);
-    const tree = new Tree(dir);
-    const record = readRecord(tree)!;
-    const kit = { ...record.recipes[0]!, id: "test-kit", files: [], edits: [] };
-    const withKit: ProjectRecord = { ...record, recipes: [kit, ...record.recipes] };
-    const rateLimit = catalogue.get("rate-limit");
-    const fake = { ...rateLimit, manifest: { ...rateLimit.manifest, files: [...rateLimit.manifest.files, { template: "x.hbs", target: "x.test.ts", when: { "facts.recipe:test-kit": true } }] } };
-    expect(() => checkDependents(tree, withKit, [kit], [fake])).toThrow(/test-kit is needed by rate-limit/);
   });
 
   it("a recipe not installed is one line naming the installed ones; an unknown one is the catalogue's error", async () => {
