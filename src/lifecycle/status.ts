@@ -47,8 +47,12 @@ export function projectStatus(root: string, record: ProjectRecord | undefined, c
       newer: latest !== undefined && latest !== r.version,
     };
   });
-  const known = new Set((record?.recipes ?? []).map((r) => `${r.pack}/${r.id}`));
-  const unrecorded = recogniseByFiles(root, catalogue.recipes.filter((r) => !known.has(`${r.pack}/${r.manifest.id}`)));
+  // A recipe the record lists (from any pack) is not recognised again, nor are the files it wrote.
+  const ids = new Set((record?.recipes ?? []).map((r) => r.id));
+  const owned = new Set((record?.recipes ?? []).flatMap((r) => r.files.map((f) => f.path)));
+  const unrecorded = recogniseByFiles(root, catalogue.recipes.filter((r) => !ids.has(r.manifest.id)))
+    .map((u) => ({ ...u, files: u.files.filter((f) => !owned.has(f)) }))
+    .filter((u) => u.files.length > 0);
   return { recorded: record !== undefined, recipes, unrecorded };
 }
 
