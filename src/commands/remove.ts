@@ -53,7 +53,9 @@ export async function removeCommand(refs: string[], options: RemoveOptions): Pro
     return;
   }
   const interactive = isInteractive(options);
-  if (options.dryRun || interactive) process.stdout.write(`${formatDiff(plan, process.stdout)}\n`);
+  // Deleted files are listed by the summary, not printed line by line; the record's changes are one summary line too.
+  const shown = plan.changes.filter((c) => c.kind !== "delete" && !isRecordPath(c.path));
+  if ((options.dryRun || interactive) && shown.length > 0) process.stdout.write(`${formatDiff({ changes: shown }, process.stdout)}\n`);
   process.stderr.write(`${formatRemoval(plan)}\n`);
   if (nothing) {
     process.stderr.write("nothing to change\n");
@@ -71,8 +73,9 @@ export async function removeCommand(refs: string[], options: RemoveOptions): Pro
   await runAddGate(options.cwd, plan, options, log);
   commitChanges(options.cwd, plan.changes);
   const projectFiles = plan.changes.filter((c) => !isRecordPath(c.path)).length;
-  process.stderr.write(`${color.green("✓")} removed ${plan.recipes.map((r) => r.ref).join(", ")}: ${projectFiles} file(s) changed or deleted${projectFiles < plan.changes.length ? `, ${RECORD_FILE} updated` : ""}\n`);
-  if (plan.removedDependencies.length > 0) process.stderr.write(`  uninstall from node_modules with your package manager's install command (package.json no longer lists ${plan.removedDependencies.map((d) => d.name).join(", ")})\n`);
+  const recordGone = plan.changes.some((c) => c.path === RECORD_FILE && c.kind === "delete");
+  process.stderr.write(`${color.green("✓")} removed ${plan.recipes.map((r) => r.ref).join(", ")}: ${projectFiles} file(s) changed or deleted${recordGone ? `; no recipe left, so ${RECORD_FILE} and .bot-snippets/ are gone` : projectFiles < plan.changes.length ? `; ${RECORD_FILE} updated` : ""}\n`);
+  if (plan.removedDependencies.length > 0) process.stderr.write(`  package.json no longer lists ${plan.removedDependencies.map((d) => d.name).join(", ")}: run your package manager's install (npm install) to take ${plan.removedDependencies.length === 1 ? "it" : "them"} out of node_modules\n`);
 }
 
 const isRecordPath = (path: string) => path === RECORD_FILE || path.startsWith(".bot-snippets/");
