@@ -2,6 +2,8 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, sep } from "node:path";
 import { failure } from "../core/errors.js";
+import { readTextFile } from "../core/regular-file.js";
+import { lockfiles } from "../project/package-manager.js";
 import { findProjectRoot } from "../project/project-root.js";
 import { color } from "../ui/colors.js";
 import { journalDir, sha256, writeDurably } from "./journal.js";
@@ -124,9 +126,64 @@ export function keepForUndo(root: string, changes: FileChange[], deletedModes: R
     });
     const warning = pushUndo(key, from.command, files, limit);
     if (warning) warn(warning);
+    if (files.some((f) => f.path === "package.json") && !installWatch.has(key)) {
+      // The package manager runs next and rewrites package.json and the lockfile: the entry takes them as they are when the run ends.
+      installWatch.set(key, lockfiles.map(([file]) => [file, readText(join(key, file))]));
+      if (origin === undefined && installWatch.size === 1) process.once("exit", settleInstalls);
+    }
   } catch (error) {
     warn(`the change is written, but it could not be kept for \`undo\`: ${(error as Error).message}`);
   }
+}
+
+/** Projects whose package.json this run changed, with their lockfiles as they were then (null: absent). */
+const installWatch = new Map<string, Array<[string, string | null]>>();
+
+/** A file's text; null when absent, not a file, or not UTF-8 (bun.lockb): such a file is left out. */
+function readText(path: string): string | null {
+  try {
+    return readTextFile(path) ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * When the run ends (the CLI calls it at exit): the package manager that ran
+ * after the commit rewrote package.json and the lockfile, so this run's
+ * entry takes package.json as it is now and each lockfile that changed
+ * (before: as it was at the commit). Undo then puts both back, instead of
+ * refusing package.json as "changed since". Never throws.
+ */
+export function settleInstalls(): void {
+  for (const [key, locks] of installWatch) {
+    try {
+      const folder = undoFolder(key);
+      const last = entryFiles(folder).at(-1);
+      if (last === undefined || !last.endsWith(`-${runId}.json`)) continue; // taken back (revertChanges), or another run's since
+      const entry = readEntry(folder, last);
+      if (entry.unavailable !== undefined) continue;
+      const pkg = entry.files.find((f) => f.path === "package.json");
+      const now = readText(join(key, "package.json"));
+      if (pkg && pkg.after !== null && now !== null) pkg.after = now;
+      let files = entry.files;
+      for (const [file, before] of locks) {
+        const after = readText(join(key, file));
+        if (after === before || (before === null && after === null)) continue;
+        const known = files.find((f) => f.path === file);
+        if (known) known.after = after;
+        else files = [...files, { path: file, before, after }];
+      }
+      files = files.filter((f) => f.before !== f.after);
+      if (files.reduce((n, f) => n + textBytes(f.before) + textBytes(f.after), 0) > undoEntryLimit) continue;
+      const temp = join(folder, `${last}.${process.pid}.tmp`);
+      writeDurably(temp, JSON.stringify({ ...entry, files }), "w", 0o600);
+      renameSync(temp, join(folder, last));
+    } catch {
+      // the entry stays as the commit left it: undo then names package.json as changed since
+    }
+  }
+  installWatch.clear();
 }
 
 function warn(message: string): void {

@@ -4,7 +4,9 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { commitChanges, revertChanges } from "../../src/engine/commit.js";
 import { Tree } from "../../src/engine/tree.js";
-import { newestUndo, pushUndo, undoCount, undoDepth, undoDir, undoFolder, undoRoot, type UndoEntry } from "../../src/engine/undo-log.js";
+import { newestUndo, pushUndo, settleInstalls, undoCount, undoDepth, undoDir, undoFolder, undoRoot, type UndoEntry } from "../../src/engine/undo-log.js";
+import { undoCommand } from "../../src/commands/undo.js";
+import { treeHash } from "../helpers/cli.js";
 import { tmpDir } from "../helpers/recipes.js";
 
 const origin = { command: ["add", "x", "--yes"] };
@@ -172,5 +174,27 @@ describe("the undo log's files", () => {
     const folder = undoFolder(undoRoot(dir));
     expect(statSync(folder).mode & 0o777).toBe(0o700);
     expect(statSync(join(folder, entries(dir)[0]!)).mode & 0o777).toBe(0o600);
+  });
+});
+
+describe("a package manager after the commit", () => {
+  it("rewrote package.json and the lockfile: the run's entry takes them as they are at its end, and undo puts both back", async () => {
+    const dir = project();
+    writeFileSync(join(dir, "package-lock.json"), '{ "lockfileVersion": 3 }\n');
+    const before = treeHash(dir);
+    commitChanges(dir, [{ path: "package.json", kind: "update", before: "{}\n", after: '{ "dependencies": { "x": "^1" } }\n' }], { undo: origin });
+    // what `npm install x@^1` does next
+    const pkg = '{\n  "dependencies": {\n    "x": "^1.0.0"\n  }\n}\n';
+    const lock = '{ "lockfileVersion": 3, "packages": { "node_modules/x": {} } }\n';
+    writeFileSync(join(dir, "package.json"), pkg);
+    writeFileSync(join(dir, "package-lock.json"), lock);
+    settleInstalls();
+    expect(newestUndo(undoRoot(dir))!.entry.files).toEqual([
+      { path: "package.json", before: "{}\n", after: pkg },
+      { path: "package-lock.json", before: '{ "lockfileVersion": 3 }\n', after: lock },
+    ]);
+    await undoCommand({ cwd: dir, yes: true });
+    expect(treeHash(dir)).toBe(before);
+    expect(stderr.join("")).toMatch(/package\.json changed: run npm install/);
   });
 });
