@@ -87,7 +87,8 @@ export function planRecognisedRemove(request: RecognisedRequest): RemovePlan {
 
     // 2. Statements that use its names, in every file that imports its files (or the packages it imports from).
     const stems = new Set(targets.map((t) => t.replace(/\.(m|c)?[jt]sx?$/, "")));
-    const packages = new Set(recipe.manifest.edits.flatMap((e) => (e.op === "add-import" && e.module && holds(e.when) ? [e.module] : [])));
+    // The packages it imports names from: its add-import modules and context flavors.
+    const packages = new Set(recipe.manifest.edits.flatMap((e) => ((e.op === "add-import" || e.op === "extend-context") && e.module && holds(e.when) ? [e.module] : [])));
     const expected = expectedStatements(recipe, view, holds);
     for (const file of files) {
       if (targets.includes(file)) continue;
@@ -104,6 +105,9 @@ export function planRecognisedRemove(request: RecognisedRequest): RemovePlan {
     for (const edit of recipe.manifest.edits.filter((e) => holds(e.when))) {
       if (edit.op === "ignore-path") manual(".gitignore", renderString(recipe, edit.path, view, "path"), "may list this path, which the recipe ignores; remove the line if nothing else needs it");
       if (edit.op === "allow-updates") manual(bot.file, edit.types.join(", "), "the recipe may have added these update types to allowed_updates; remove those you no longer need");
+      if ((edit.op === "on-start" || edit.op === "on-stop") && !plan.manual.some((m) => m.recipe === recipe.ref && m.reason.startsWith("start and stop code"))) {
+        manual(bot.file, renderString(recipe, edit.code, view, "code"), "start and stop code: the recipe put this around your start call and may have wrapped the call (an async function, signal handlers) for it; the statement itself is removed where found, the wrapping is yours to undo");
+      }
       if (edit.op === "package-script") manual("package.json", `"${edit.name}": ${JSON.stringify(renderString(recipe, edit.command, view, "command"))}`, "the recipe may have added this script; remove it if it is not yours");
     }
 
