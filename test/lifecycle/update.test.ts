@@ -1,6 +1,6 @@
 // `update`: the recorded answers re-rendered at the newer version, every generated file
 // three-way merged (base copy, the user's file, the new rendering).
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { updateCommand } from "../../src/commands/update.js";
@@ -80,6 +80,22 @@ describe("update", { timeout: 60_000 }, () => {
     expect(run.stdout).not.toMatch(/^-const DESCRIPTION_BUDGET/m);
     expect(run.stderr).toMatch(/dry run: nothing was written/);
     expect(treeHash(dir)).toBe(before);
+  });
+
+  it("without its base copy, a file the user changed conflicts as a whole; one deleted by the user stays deleted", async () => {
+    const dir = await installed("cjs-single", "error-handler", bundledCopy());
+    edit(dir, file, "const DESCRIPTION_BUDGET = 1000;", "const DESCRIPTION_BUDGET = 1500;");
+    rmSync(join(dir, ".bot-snippets/base/recipes/error-handler.ts.base"));
+    const before = treeHash(dir);
+    const run = await capture(() => updateCommand([], { cwd: dir, bundledDir: otherLines(), ...quiet }));
+    expect(run.error?.message).toMatch(/conflict with your changes: recipes\/error-handler\.ts .*nothing was written/);
+    expect(treeHash(dir)).toBe(before);
+
+    rmSync(join(dir, file));
+    const gone = await capture(() => updateCommand([], { cwd: dir, bundledDir: otherLines(), ...quiet }));
+    expect(gone.error).toBeUndefined();
+    expect(gone.stderr).toMatch(/recipes\/error-handler\.ts: not re-created \(you deleted it\)/);
+    expect(existsSync(join(dir, file))).toBe(false);
   });
 
   it("an unchanged file takes the new version as it is", async () => {
