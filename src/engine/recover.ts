@@ -1,7 +1,7 @@
 import { dirname, resolve } from "node:path";
 import { color } from "../ui/colors.js";
 import { recoverInterruptedCommit } from "./journal.js";
-import { keepUndoLog } from "./undo-log.js";
+import { commandLine, keepUndoLog } from "./undo-log.js";
 
 // === Before any command writes: finish what a killed run left ===
 //
@@ -33,7 +33,7 @@ export function writtenFolder(command: string, args: readonly unknown[], options
 
 /** Rolls back an interrupted commit where `command` is about to write, and says what it did (on stderr). */
 export function recoverBeforeWriting(command: string, args: readonly unknown[], options: Record<string, unknown>, write = (line: string) => void process.stderr.write(line)): void {
-  keepUndoLog(process.argv.slice(2));
+  keepUndoLog(commandLine(command, args, options));
   const folder = writtenFolder(command, args, options);
   if (folder === undefined) return;
   for (const line of recoverInterruptedCommit(folder)) write(`${color.yellow("!")} ${line}\n`);

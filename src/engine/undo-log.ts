@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, sep } from "node:path";
+import { fileURLToPath } from "node:url";
 import { failure } from "../core/errors.js";
 import { readTextFile } from "../core/regular-file.js";
 import { lockfiles } from "../project/package-manager.js";
@@ -62,19 +63,49 @@ export const undoProjectLimit = 100 * 1024 * 1024;
 /** Undo logs of projects that no longer exist, or untouched this long, are removed (looked at once a day). */
 const staleAfterMs = 90 * 24 * 60 * 60 * 1000;
 
-/** This run's id: commits with the same id go into one entry. */
-const runId = `${process.pid}-${randomBytes(4).toString("hex")}`;
+/** A new run id: the commits of one run go into one entry. */
+const newRun = () => `${process.pid}-${randomBytes(4).toString("hex")}`;
 
-let session: UndoOrigin | undefined;
+/** The run of commits made without the CLI's session (library use, tests). */
+const processRun = newRun();
+
+let session: (UndoOrigin & { run: string }) | undefined;
+
+/** The run commits belong to now: the CLI command running, else the process. */
+const currentRun = () => session?.run ?? processRun;
 
 /**
- * Turns the undo log on for this run: every later commit keeps an undo entry
- * naming `command`. The CLI calls it before any command runs
- * (src/engine/recover.ts); library use and tests keep nothing unless a
- * commit asks (`commitChanges(…, { undo: { command } })`).
+ * Turns the undo log on for one CLI command: every later commit keeps an
+ * undo entry naming `command`, all of them in one entry. The CLI calls it
+ * before each command runs (src/engine/recover.ts); library use and tests
+ * keep nothing unless a commit asks (`commitChanges(…, { undo: { command } })`).
  */
-export function keepUndoLog(command: string[] = process.argv.slice(2)): void {
-  session = { command };
+export function keepUndoLog(command: string[]): void {
+  session = { command, run: newRun() };
+}
+
+/**
+ * The command line of the command about to run: the process's own when it is
+ * this CLI's bin (or its npm link), else (several commands in one process,
+ * as tests run them) one rebuilt from the parsed command.
+ */
+export function commandLine(name: string, args: readonly unknown[], options: Record<string, unknown>): string[] {
+  try {
+    const bin = fileURLToPath(new URL("../../../bin/create-bot-snippet.js", import.meta.url));
+    if (process.argv[1] !== undefined && realpathSync(process.argv[1]) === realpathSync(bin)) return process.argv.slice(2);
+  } catch {
+    // no such bin (bundled elsewhere): rebuilt below
+  }
+  const out = [name];
+  for (const arg of args.flat()) if (typeof arg === "string") out.push(arg);
+  for (const [key, value] of Object.entries(options)) {
+    const flag = `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+    if (value === true) out.push(flag);
+    else if (value === false) out.push(`--no-${flag.slice(2)}`);
+    else if (typeof value === "string") out.push(flag, value);
+    else if (Array.isArray(value)) for (const v of value) out.push(flag, String(v));
+  }
+  return out;
 }
 
 /** The folder all undo logs are in: `$CREATE_BOT_SNIPPET_UNDO_DIR`, else `undo` beside the journal folder. */
@@ -115,6 +146,7 @@ const textBytes = (text: string | null) => (text === null ? 0 : Buffer.byteLengt
  */
 export function keepForUndo(root: string, changes: FileChange[], deletedModes: Record<string, number>, origin?: false | UndoOrigin, limit = undoEntryLimit): void {
   const from = origin === false ? undefined : (origin ?? session);
+  const run = origin === undefined ? currentRun() : processRun;
   if (!from || changes.length === 0) return;
   try {
     const realRoot = realpathSync(root);
@@ -124,11 +156,11 @@ export function keepForUndo(root: string, changes: FileChange[], deletedModes: R
       const mode = deletedModes[c.path];
       return { path, before: c.before ?? null, after: c.kind === "delete" ? null : c.after, ...(mode !== undefined && { mode }) };
     });
-    const warning = pushUndo(key, from.command, files, limit);
+    const warning = pushUndo(key, from.command, files, limit, run);
     if (warning) warn(warning);
     if (files.some((f) => f.path === "package.json") && !installWatch.has(key)) {
       // The package manager runs next and rewrites package.json and the lockfile: the entry takes them as they are when the run ends.
-      installWatch.set(key, lockfiles.map(([file]) => [file, readText(join(key, file))]));
+      installWatch.set(key, { run, locks: lockfiles.map(([file]) => [file, readText(join(key, file))]) });
       if (origin === undefined && installWatch.size === 1) process.once("exit", settleInstalls);
     }
   } catch (error) {
@@ -137,7 +169,7 @@ export function keepForUndo(root: string, changes: FileChange[], deletedModes: R
 }
 
 /** Projects whose package.json this run changed, with their lockfiles as they were then (null: absent). */
-const installWatch = new Map<string, Array<[string, string | null]>>();
+const installWatch = new Map<string, { run: string; locks: Array<[string, string | null]> }>();
 
 /** A file's text; null when absent, not a file, or not UTF-8 (bun.lockb): such a file is left out. */
 function readText(path: string): string | null {
@@ -156,11 +188,11 @@ function readText(path: string): string | null {
  * refusing package.json as "changed since". Never throws.
  */
 export function settleInstalls(): void {
-  for (const [key, locks] of installWatch) {
+  for (const [key, { run, locks }] of installWatch) {
     try {
       const folder = undoFolder(key);
       const last = entryFiles(folder).at(-1);
-      if (last === undefined || !last.endsWith(`-${runId}.json`)) continue; // taken back (revertChanges), or another run's since
+      if (last === undefined || !last.endsWith(`-${run}.json`)) continue; // taken back (revertChanges), or another run's since
       const entry = readEntry(folder, last);
       if (entry.unavailable !== undefined) continue;
       const pkg = entry.files.find((f) => f.path === "package.json");
@@ -191,7 +223,7 @@ function warn(message: string): void {
 }
 
 /** Adds files to the project's log (merged into this run's entry when it is the newest); returns a warning for the user, if any. */
-export function pushUndo(root: string, command: string[], files: UndoFile[], limit = undoEntryLimit): string | undefined {
+export function pushUndo(root: string, command: string[], files: UndoFile[], limit = undoEntryLimit, run = currentRun()): string | undefined {
   const folder = undoFolder(root);
   mkdirSync(folder, { recursive: true, mode: 0o700 }); // the entries hold the project's code: the user's only
   writeFileSync(join(folder, "root"), `${root}\n`); // for pruning logs of projects that are gone
@@ -199,13 +231,13 @@ export function pushUndo(root: string, command: string[], files: UndoFile[], lim
   const last = names.at(-1);
   let entry: UndoEntry;
   let name: string;
-  if (last !== undefined && last.endsWith(`-${runId}.json`)) {
+  if (last !== undefined && last.endsWith(`-${run}.json`)) {
     name = last;
     entry = readEntry(folder, last);
     if (entry.unavailable === undefined) entry.files = mergeFiles(entry.files, files);
   } else {
-    name = `${String(Date.now()).padStart(15, "0")}-${runId}.json`;
-    entry = { version: 1, root, command, at: new Date().toISOString(), run: runId, files };
+    name = `${String(Date.now()).padStart(15, "0")}-${run}.json`;
+    entry = { version: 1, root, command, at: new Date().toISOString(), run, files };
   }
   let warning: string | undefined;
   const size = entry.files.reduce((n, f) => n + textBytes(f.before) + textBytes(f.after), 0);
@@ -348,7 +380,7 @@ export function forgetReverted(root: string, reverted: FileChange[]): void {
     const key = findProjectRoot(realRoot) ?? realRoot;
     const folder = undoFolder(key);
     const last = entryFiles(folder).at(-1);
-    if (last === undefined || !last.endsWith(`-${runId}.json`)) return;
+    if (last === undefined || !last.endsWith(`-${currentRun()}.json`)) return;
     const entry = readEntry(folder, last);
     const now = new Map(reverted.map((c) => [relative(key, join(realRoot, c.path)).split(sep).join("/"), c.kind === "delete" ? null : c.after]));
     entry.files = entry.files.map((f) => (now.has(f.path) ? { ...f, after: now.get(f.path)! } : f)).filter((f) => f.before !== f.after);

@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { commitChanges } from "../../src/engine/commit.js";
 import { Tree } from "../../src/engine/tree.js";
 import { undoCount, undoRoot } from "../../src/engine/undo-log.js";
+import { runCliBatch } from "../helpers/cli-batch.js";
 import { runCli, treeHash } from "../helpers/cli.js";
 import { copyFixture, tmpDir } from "../helpers/recipes.js";
 
@@ -214,5 +215,25 @@ describe("undo of other commands", () => {
     const r = runCli(["undo", "--yes", "--cwd", dir]);
     expect(r.code, r.stderr).toBe(0);
     expect(readdirSync(dir)).toEqual([]);
+  });
+});
+
+describe("several commands in one process (as test batches run them)", () => {
+  it("keep one entry per command, each undone on its own, named by the command rebuilt from its parse", () => {
+    const dir = copyFixture("cjs-single");
+    const original = state(dir);
+    const flags = ["--yes", "--no-install", "--no-check", "--cwd", dir];
+    const [first, second, undo1, undo2, nothing] = runCliBatch([
+      { args: ["add", "error-handler", ...flags] },
+      { args: ["add", "chat-action", ...flags] },
+      { args: ["undo", "--yes", "--cwd", dir] },
+      { args: ["undo", "--yes", "--cwd", dir] },
+      { args: ["undo", "--yes", "--cwd", dir] },
+    ]);
+    expect([first!.code, second!.code, undo1!.code, undo2!.code, nothing!.code], `${first!.stderr}${second!.stderr}${undo1!.stderr}${undo2!.stderr}`).toEqual([0, 0, 0, 0, 0]);
+    expect(undo1!.stderr).toMatch(/undo `create-bot-snippet add chat-action --cwd \S+ /);
+    expect(undo2!.stderr).toMatch(/undo `create-bot-snippet add error-handler /);
+    expect(nothing!.stderr).toMatch(/^nothing to undo/);
+    expect(state(dir)).toEqual(original);
   });
 });
