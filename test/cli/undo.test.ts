@@ -197,6 +197,23 @@ describe("asking", () => {
 });
 
 describe("undo of other commands", () => {
+  it("remove: the recipe's files and edits come back; a second undo takes back the add", () => {
+    const dir = copyFixture("cjs-single");
+    const original = state(dir);
+    add(dir, "error-handler");
+    const added = state(dir);
+    const removed = runCli(["remove", "error-handler", "--yes", "--no-check", "--cwd", dir]);
+    expect(removed.code, removed.stderr).toBe(0);
+    expect(existsSync(join(dir, "recipes/error-handler.ts"))).toBe(false);
+    const r = runCli(["undo", "--yes", "--cwd", dir]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain("undo `create-bot-snippet remove error-handler");
+    expect(r.stderr).toMatch(/create recipes\/error-handler\.ts/);
+    expect(state(dir)).toEqual(added);
+    expect(runCli(["undo", "--yes", "--cwd", dir]).code).toBe(0);
+    expect(state(dir)).toEqual(original);
+  });
+
   it("show --copy-to: the file goes, and the folder it made", () => {
     const dir = copyFixture("cjs-single");
     const original = state(dir);
