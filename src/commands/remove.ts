@@ -5,7 +5,8 @@ import { planRemove, selectRecorded, type RemovePlan } from "../lifecycle/plan-r
 import { planRecognisedRemove } from "../lifecycle/recognise.js";
 import { readRecord } from "../lifecycle/record-io.js";
 import { loadCatalogue } from "../recipes/catalogue.js";
-import { RECORD_FILE } from "../record/record-file.js";
+import { findRecorded, RECORD_FILE } from "../record/record-file.js";
+import { CliError } from "../core/errors.js";
 import { confirm } from "../ui/ask.js";
 import { color } from "../ui/colors.js";
 import { changesToJson, formatDiff } from "../ui/print-plan.js";
@@ -35,14 +36,26 @@ export async function removeCommand(refs: string[], options: RemoveOptions): Pro
   const catalogue = loadCatalogue(options.templates ?? []);
   const tree = new Tree(options.cwd);
   const record = readRecord(tree); // a corrupt record: one line, nothing written
-  let plan: RemovePlan;
+  let plan: RemovePlan | undefined;
   if (record) {
-    const recipes = selectRecorded(record, refs, catalogue);
-    plan = planRemove({ tree, record, recipes, catalogue: catalogue.recipes, force: options.force });
+    let recipes;
+    try {
+      recipes = selectRecorded(record, refs, catalogue);
+    } catch (error) {
+      // Recipes added before the project had a record are not in it: recognised from the code, like a project without one.
+      if (!(error instanceof CliError) || refs.some((ref) => findRecorded(record, ref))) throw error;
+      try {
+        plan = planRecognisedRemove({ tree, refs, catalogue, force: options.force, ...(options.bot && { bot: options.bot }) });
+      } catch {
+        throw error;
+      }
+    }
+    if (recipes) plan = planRemove({ tree, record, recipes, catalogue: catalogue.recipes, force: options.force });
   } else {
     plan = planRecognisedRemove({ tree, refs, catalogue, force: options.force, ...(options.bot && { bot: options.bot }) });
   }
 
+  if (!plan) throw new Error("remove: no plan"); // unreachable: every branch plans or throws
   const nothing = plan.changes.length === 0;
   if (options.json) {
     const write = options.yes === true && !options.dryRun && !nothing;

@@ -52,7 +52,7 @@ export function planRecognisedRemove(request: RecognisedRequest): RemovePlan {
       );
     }
   }
-  plan.notes.push(`no bot-snippets.json: what the recipes did is inferred from the code (default answers); only that is undone`);
+  plan.notes.push(`not in ${"bot-snippets.json"}: what ${recipes.map((r) => r.ref).join(", ")} did is inferred from the code (default answers); only that is undone`);
   const style = detectCodeStyle(tree.read(bot.file) ?? "", project.style);
   const files = sourceFiles(tree);
 

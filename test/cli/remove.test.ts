@@ -3,7 +3,7 @@
 // is kept (deleted with --force), and the add --check gate refuses a removal
 // that would break the user's code. Projects are prepared in-process; the
 // CLI runs of one test share a process (runCliBatch).
-import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { commitChanges } from "../../src/engine/commit.js";
@@ -77,5 +77,17 @@ describe("remove", { timeout: 120_000 }, () => {
     const [unchecked] = runCliBatch([{ args: ["remove", "rate-limit", "--yes", "--no-check", "--cwd", dir] }]);
     expect(unchecked!.code).toBe(0);
     expect(existsSync(join(dir, "recipes/rate-limit.ts"))).toBe(false);
+  });
+
+  it("a recipe added before the project had a record is recognised from the code; the recorded one stays recorded", async () => {
+    const dir = await installed(["rate-limit"]);
+    rmSync(join(dir, "bot-snippets.json"));
+    rmSync(join(dir, ".bot-snippets"), { recursive: true });
+    commitChanges(dir, (await planAddRecorded(dir, "error-handler")).changes);
+    const [first, second] = runCliBatch([{ args: ["remove", "rate-limit", "--yes", "--no-check", "--cwd", dir] }, { args: ["remove", "error-handler", "--yes", "--no-check", "--cwd", dir] }]);
+    expect(first!.code).toBe(0);
+    expect(first!.stderr).toMatch(/not in bot-snippets\.json: what rate-limit did is inferred from the code/);
+    expect(second!.code).toBe(0);
+    expect(snapshotOf(dir)).toEqual(fixture);
   });
 });
