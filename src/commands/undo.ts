@@ -10,7 +10,6 @@ import { locateProject } from "../project/project-root.js";
 import { confirm } from "../ui/ask.js";
 import { color } from "../ui/colors.js";
 import { changesToJson, formatChanges, formatDiff } from "../ui/print-plan.js";
-import { isInteractive } from "./add.js";
 
 // === undo: take back the last change the CLI made in this project
 //
@@ -31,6 +30,9 @@ export interface UndoOptions {
   json?: boolean;
   force?: boolean;
 }
+
+/** Whether to ask: a terminal on stdin, not CI, not --yes, not --json (as `add` decides; not imported from it, which loads ts-morph). */
+const isInteractive = (options: UndoOptions) => !options.yes && !options.json && process.stdin.isTTY === true && !process.env.CI;
 
 /** The command line an entry was made by, as the user would type it. */
 const commandOf = (entry: UndoEntry) => formatCommand({ command: "create-bot-snippet", args: entry.command });

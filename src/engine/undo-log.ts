@@ -6,7 +6,6 @@ import { failure } from "../core/errors.js";
 import { readTextFile } from "../core/regular-file.js";
 import { lockfiles } from "../project/package-manager.js";
 import { findProjectRoot } from "../project/project-root.js";
-import { color } from "../ui/colors.js";
 import { journalDir, sha256, writeDurably } from "./journal.js";
 import type { FileChange } from "./tree.js";
 
@@ -219,7 +218,7 @@ export function settleInstalls(): void {
 }
 
 function warn(message: string): void {
-  process.stderr.write(`${color.yellow("warning")}: ${message}\n`);
+  process.stderr.write(`warning: ${message}\n`); // plain: the engine does not use the UI layer
 }
 
 /** Adds files to the project's log (merged into this run's entry when it is the newest); returns a warning for the user, if any. */
