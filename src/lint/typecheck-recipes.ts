@@ -111,7 +111,10 @@ export async function typecheckRecipes(
       for (const d of recipe.manifest.dependencies ?? []) needed.add(d.name);
       for (const e of recipe.manifest.edits) if ("module" in e && typeof e.module === "string" && packageOf(e.module)) needed.add(packageOf(e.module)!);
     }
-    const { missing } = linkPackages(scratch, needed, [packageRoot, options.cwd]);
+    // Dev dependencies are often tools no code imports (tsx runs the test kit's tests): not installed, they
+    // are not linked; code that does import one fails the type-check by itself.
+    const tools = new Set(recipes.flatMap(({ recipe }) => (recipe.manifest.dependencies ?? []).filter((d) => d.dev === true).map((d) => d.name)));
+    const missing = linkPackages(scratch, needed, [packageRoot, options.cwd]).missing.filter((name) => !tools.has(name));
     if (missing.length > 0) {
       couldNotRun(
         `--typecheck could not run: ${missing.join(", ")} ${missing.length === 1 ? "is" : "are"} not installed in ${options.cwd} (nor with create-bot-snippet in ${packageRoot}); the recipes import ${missing.length === 1 ? "it" : "them"}`,
