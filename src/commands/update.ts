@@ -96,6 +96,7 @@ export async function updateCommand(refs: string[], options: UpdateOptions): Pro
     const changes = plan.changes.map((c) => ({ path: c.path, kind: c.kind, before: c.before ?? null, after: c.after }));
     process.stdout.write(`${JSON.stringify({ written: write, recipes: versions, files, conflicts, replaced, changes, dependencies: plan.dependencies, notes: plan.notes, ...(install && { install }) }, null, 2)}\n`);
     if (conflicts.length > 0) throw failure(`${conflicts.length} file(s) ${write ? "written with conflict markers" : "would conflict"}: ${conflictList}`);
+    if (!write && !options.dryRun) process.stderr.write(color.dim("--json without --yes: nothing was written; add --yes to write it\n"));
     return;
   }
 

@@ -98,6 +98,21 @@ describe("update", { timeout: 60_000 }, () => {
     expect(existsSync(join(dir, file))).toBe(false);
   });
 
+  it("--json reports the merge and writes only with --yes", async () => {
+    const dir = await installed("cjs-single", "error-handler", bundledCopy());
+    edit(dir, file, "const DESCRIPTION_BUDGET = 1000;", "const DESCRIPTION_BUDGET = 1500;");
+    const v2 = otherLines();
+    const before = treeHash(dir);
+    const plan = await capture(() => updateCommand([], { cwd: dir, bundledDir: v2, json: true, ...quiet }));
+    expect(plan.error).toBeUndefined();
+    const json = JSON.parse(plan.stdout) as { written: boolean; files: Array<{ path: string; state: string }>; conflicts: unknown[]; recipes: Array<{ ref: string }> };
+    expect(json).toMatchObject({ written: false, conflicts: [], recipes: [{ ref: "error-handler" }], files: [{ path: file, state: "merged" }] });
+    expect(treeHash(dir)).toBe(before);
+    const done = await capture(() => updateCommand([], { cwd: dir, bundledDir: v2, json: true, yes: true, ...quiet }));
+    expect(JSON.parse(done.stdout)).toMatchObject({ written: true });
+    expect(read(dir, file)).toContain("const MAX_REPORTS_PER_HOUR = 60;");
+  });
+
   it("an unchanged file takes the new version as it is", async () => {
     const dir = await installed("cjs-single", "error-handler", bundledCopy());
     const run = await capture(() => updateCommand(["error-handler"], { cwd: dir, bundledDir: sameLines(), ...quiet }));
