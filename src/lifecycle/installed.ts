@@ -4,7 +4,8 @@ import { readTextFile } from "../core/regular-file.js";
 import { sha256 } from "../engine/journal.js";
 import type { Catalogue } from "../recipes/catalogue.js";
 import type { Recipe } from "../recipes/manifest.js";
-import { basePath, findRecorded, parseRecord, RECORD_FILE, type ProjectRecord, type RecordedRecipe } from "../record/record-file.js";
+import { readProjectRecord } from "../record/read-record.js";
+import { basePath, findRecorded, RECORD_FILE, type ProjectRecord, type RecordedRecipe } from "../record/record-file.js";
 
 // === What the record says is installed, against the disk and the catalogue ===
 //
@@ -13,11 +14,8 @@ import { basePath, findRecorded, parseRecord, RECORD_FILE, type ProjectRecord, t
 // (bundled, and the packs given with --templates), and the state of each
 // file it generated.
 
-/** The project's record; undefined when it has none (a project edited before records, or by hand). */
-export function readRecord(root: string): ProjectRecord | undefined {
-  const text = readTextFile(join(root, RECORD_FILE), RECORD_FILE);
-  return text === undefined ? undefined : parseRecord(text);
-}
+/** The project's record; undefined when it has none (a project edited before records, or by hand). A corrupt one is refused in one line. */
+export const readRecord = (root: string): ProjectRecord | undefined => readProjectRecord(root);
 
 /** How a recorded recipe is addressed: `id`, or `pack/id` for a pack recipe. */
 export const refOf = (r: RecordedRecipe): string => (r.pack === "bundled" ? r.id : `${r.pack}/${r.id}`);
