@@ -5,7 +5,7 @@ import { planRemove, selectRecorded, type RemovePlan } from "../lifecycle/plan-r
 import { planRecognisedRemove } from "../lifecycle/recognise.js";
 import { readRecord } from "../lifecycle/record-io.js";
 import { loadCatalogue } from "../recipes/catalogue.js";
-import { findRecorded, RECORD_FILE } from "../record/record-file.js";
+import { findRecorded, isRecordPath, RECORD_FILE } from "../record/record-file.js";
 import { CliError } from "../core/errors.js";
 import { confirm } from "../ui/ask.js";
 import { color } from "../ui/colors.js";
@@ -91,7 +91,6 @@ export async function removeCommand(refs: string[], options: RemoveOptions): Pro
   if (plan.removedDependencies.length > 0) process.stderr.write(`  package.json no longer lists ${plan.removedDependencies.map((d) => d.name).join(", ")}: run your package manager's install (npm install) to take ${plan.removedDependencies.length === 1 ? "it" : "them"} out of node_modules\n`);
 }
 
-const isRecordPath = (path: string) => path === RECORD_FILE || path.startsWith(".bot-snippets/");
 
 /** What the removal does, for the terminal: files, dependencies, files kept, steps left to the user, notes. */
 export function formatRemoval(plan: RemovePlan): string {

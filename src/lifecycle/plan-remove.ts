@@ -242,7 +242,8 @@ export function planRemove(request: RemoveRequest): RemovePlan {
   const left: ProjectRecord = { ...record, recipes: staying.map((r) => ({ ...r, files: r.files.filter((f) => !goneWith.has(f.path)) })) };
   if (left.recipes.length === 0) {
     tree.delete(RECORD_FILE);
-    for (const path of filesUnder(tree, BASE_DIR.split("/")[0]!)) tree.delete(path);
+    // Only the base copies: the commit removes the folders they leave empty.
+    for (const path of filesUnder(tree, BASE_DIR)) tree.delete(path);
   } else {
     const old = tree.read(RECORD_FILE) ?? "";
     tree.write(RECORD_FILE, serializeRecord(left, old.includes("\r\n") ? "\r\n" : "\n"));
