@@ -125,6 +125,14 @@ describe("edits in shared files", () => {
     expect(plan.changes.find((c) => c.path === "bot.ts")!.after).toBe(original("cjs-single", "bot.ts"));
   });
 
+  it("takes out an import a formatter split over several lines, by its names", async () => {
+    const dir = await installed("cjs-single", ["rate-limit"]);
+    writeFileSync(join(dir, "bot.ts"), read(dir, "bot.ts").replace('import { rateLimit } from "./recipes/rate-limit";', 'import {\n  rateLimit,\n} from "./recipes/rate-limit";'));
+    const plan = planRemoveIn(new Tree(dir), ["rate-limit"]);
+    expect(plan.manual).toEqual([]);
+    expect(plan.changes.find((c) => c.path === "bot.ts")!.after).toBe(original("cjs-single", "bot.ts"));
+  });
+
   it("finds the lines after unrelated lines were added above and around them", async () => {
     const dir = await installed("cjs-single", ["rate-limit"]);
     const changed = `// header\n${read(dir, "bot.ts").replace("bot.use(rateLimit());\n", "bot.use(rateLimit());\nbot.use((ctx, next) => next());\n")}`;
