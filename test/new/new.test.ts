@@ -11,7 +11,16 @@ import { locateBot, templateFacts } from "../../src/engine/plan.js";
 import { scanProject } from "../../src/project/scan-project.js";
 import { BOT_INFO, commandMessage, defaultResult, type ApiCall } from "../helpers/harness.js";
 import { copyFixture, repoRoot, tmpDir } from "../helpers/recipes.js";
-import { cli, listFiles, outsideDir } from "./helpers.js";
+import { listFiles, outsideDir } from "./helpers.js";
+import { cliSession } from "../helpers/cli-session.js";
+
+// As ./helpers.js `cli` (CI=1, no colours, no npm user agent, offline), but the runs share one
+// CLI process (test/helpers/cli-session.ts): these tests are about what is printed and written.
+const session = cliSession();
+const cli = async (args: string[], cwd: string, env: NodeJS.ProcessEnv = {}) => {
+  const r = await session.run(args, { cwd, env: { CI: "1", npm_config_user_agent: "", ...env } });
+  return { status: r.code, stdout: r.stdout, stderr: r.stderr };
+};
 
 const TOKEN = "123456789:AAE-not-a-real-token_but-looks-like-one";
 const skeletonFiles = [".env.example", ".gitignore", "README.md", "package.json", "src/bot.ts", "src/features/welcome.ts", "src/main.ts", "tsconfig.json"];
@@ -19,15 +28,15 @@ const skeletonFiles = [".env.example", ".gitignore", "README.md", "package.json"
 describe("new <dir> --yes --recipes error-handler,access-control", () => {
   let root: string;
   let dir: string;
-  let run: ReturnType<typeof cli>;
-  beforeAll(() => {
+  let run: Awaited<ReturnType<typeof cli>>;
+  beforeAll(async () => {
     root = tmpDir("new");
     // BOT_TOKEN set in the environment must never end up in a file.
-    run = cli(["new", "my-bot", "--yes", "--recipes", "error-handler,access-control", "--set", "userIds=1", "--no-install"], root, { BOT_TOKEN: TOKEN });
+    run = await cli(["new", "my-bot", "--yes", "--recipes", "error-handler,access-control", "--set", "userIds=1", "--no-install"], root, { BOT_TOKEN: TOKEN });
     dir = join(root, "my-bot");
   });
 
-  it("exits 0 and writes the skeleton plus the two recipes, nothing else", () => {
+  it("exits 0 and writes the skeleton plus the two recipes, nothing else", async () => {
     expect(run.stderr).not.toMatch(/^error /m);
     expect(run.status).toBe(0);
     expect(listFiles(dir)).toEqual([...skeletonFiles, "src/recipes/access-control.ts", "src/recipes/error-handler.ts"].sort());
@@ -36,14 +45,14 @@ describe("new <dir> --yes --recipes error-handler,access-control", () => {
     expect(run.stderr).toMatch(/Next:\n\s+cd my-bot\n\s+npm install\n\s+cp \.env\.example \.env.*\n\s+npm run dev/);
   });
 
-  it("writes no token to any file", () => {
+  it("writes no token to any file", async () => {
     for (const file of listFiles(dir)) expect(readFileSync(join(dir, file), "utf8"), file).not.toContain(TOKEN);
     expect(readFileSync(join(dir, ".env.example"), "utf8")).toMatch(/^BOT_TOKEN=$/m);
     expect(existsSync(join(dir, ".env"))).toBe(false);
     expect(readFileSync(join(dir, ".gitignore"), "utf8").split("\n")).toEqual(expect.arrayContaining([".env", "node_modules/", "dist/"]));
   });
 
-  it("package.json is ESM with the four scripts and the dependencies, tsconfig is the strict NodeNext one", () => {
+  it("package.json is ESM with the four scripts and the dependencies, tsconfig is the strict NodeNext one", async () => {
     const pkg = JSON.parse(readFileSync(join(dir, "package.json"), "utf8"));
     expect(pkg).toMatchObject({ name: "my-bot", private: true, type: "module" });
     expect(Object.keys(pkg.scripts)).toEqual(["dev", "build", "start", "typecheck"]);
@@ -63,7 +72,7 @@ describe("new <dir> --yes --recipes error-handler,access-control", () => {
     });
   });
 
-  it("wires the recipes in src/bot.ts in the §6.0 order, before the features", () => {
+  it("wires the recipes in src/bot.ts in the §6.0 order, before the features", async () => {
     const bot = readFileSync(join(dir, "src/bot.ts"), "utf8");
     expect(bot).toContain('import { accessControl } from "./recipes/access-control.js";');
     expect(bot).toContain('import { handleBotError } from "./recipes/error-handler.js";');
@@ -76,22 +85,22 @@ describe("new <dir> --yes --recipes error-handler,access-control", () => {
     expect(bot.match(/\.catch\(/g)).toHaveLength(1);
   });
 
-  it("type-checks with its own tsconfig (npm run typecheck's tsc --noEmit)", () => {
+  it("type-checks with its own tsconfig (npm run typecheck's tsc --noEmit)", async () => {
     // The project sits under test/.tmp, so grammy, typescript and @types/node resolve from the repo's node_modules.
     const tsc = spawnSync(process.execPath, [join(repoRoot, "node_modules/typescript/bin/tsc"), "-p", join(dir, "tsconfig.json"), "--noEmit", "--pretty", "false"], { encoding: "utf8" });
     expect(`${tsc.stdout}${tsc.stderr}`).toBe("");
     expect(tsc.status).toBe(0);
   });
 
-  it("the engine's facts on the generated project are the ones `new` answered against", () => {
+  it("the engine's facts on the generated project are the ones `new` answered against", async () => {
     const project = scanProject(dir);
     // Besides the installed majors (`major:grammy`…), read from the skeleton's package.json.
     const facts = Object.fromEntries(Object.entries(templateFacts(project, locateBot(project))).filter(([key]) => !key.startsWith("major:")));
     expect(facts).toEqual(skeletonFacts);
   });
 
-  it("a second add of the same recipe changes nothing", () => {
-    const again = cli(["add", "access-control", "--yes", "--set", "userIds=1", "--no-install"], dir);
+  it("a second add of the same recipe changes nothing", async () => {
+    const again = await cli(["add", "access-control", "--yes", "--set", "userIds=1", "--no-install"], dir);
     expect(again.status).toBe(0);
     expect(again.stderr).toContain("already applied, nothing to do");
   });
@@ -117,9 +126,9 @@ describe("new <dir> --yes --recipes error-handler,access-control", () => {
 });
 
 describe("src/main.ts", () => {
-  it("exits 1 with a clear message when BOT_TOKEN is missing (and .env does not exist)", () => {
+  it("exits 1 with a clear message when BOT_TOKEN is missing (and .env does not exist)", async () => {
     const root = tmpDir("new-main");
-    expect(cli(["new", "b", "--yes", "--no-install"], root).status).toBe(0);
+    expect((await cli(["new", "b", "--yes", "--no-install"], root)).status).toBe(0);
     const dir = join(root, "b");
     const tsc = spawnSync(process.execPath, [join(repoRoot, "node_modules/typescript/bin/tsc"), "-p", join(dir, "tsconfig.json")], { encoding: "utf8" });
     expect(tsc.status).toBe(0);
@@ -131,26 +140,26 @@ describe("src/main.ts", () => {
 });
 
 describe("refusals", () => {
-  it("refuses a non-empty folder without --force (exit 2, nothing written); --force writes beside the other files", () => {
+  it("refuses a non-empty folder without --force (exit 2, nothing written); --force writes beside the other files", async () => {
     const root = tmpDir("new-nonempty");
     mkdirSync(join(root, "bot"));
     writeFileSync(join(root, "bot/notes.txt"), "mine\n");
-    const refused = cli(["new", "bot", "--yes", "--no-install"], root);
+    const refused = await cli(["new", "bot", "--yes", "--no-install"], root);
     expect(refused.status).toBe(2);
     expect(refused.stderr).toContain("error bot is not empty (notes.txt)");
     expect(refused.stderr).toContain("--force");
     expect(listFiles(join(root, "bot"))).toEqual(["notes.txt"]);
 
-    const forced = cli(["new", "bot", "--yes", "--no-install", "--force"], root);
+    const forced = await cli(["new", "bot", "--yes", "--no-install", "--force"], root);
     expect(forced.status).toBe(0);
     expect(listFiles(join(root, "bot"))).toEqual([...skeletonFiles, "notes.txt"].sort());
     expect(readFileSync(join(root, "bot/notes.txt"), "utf8")).toBe("mine\n");
   });
 
-  it("counts a folder with only .git as empty", () => {
+  it("counts a folder with only .git as empty", async () => {
     const root = tmpDir("new-git");
     mkdirSync(join(root, "bot/.git"), { recursive: true });
-    expect(cli(["new", "bot", "--yes", "--no-install"], root).status).toBe(0);
+    expect((await cli(["new", "bot", "--yes", "--no-install"], root)).status).toBe(0);
     expect(existsSync(join(root, "bot/src/bot.ts"))).toBe(true);
   });
 
@@ -159,17 +168,17 @@ describe("refusals", () => {
     ["an invalid answer", ["--recipes", "access-control", "--set", "userIds=abc"], "userIds"],
     ["a required answer missing under --yes", ["--recipes", "access-control"], "userIds"],
     ["a question no recipe asks", ["--recipes", "error-handler", "--set", "nope=1"], 'no recipe in this run asks "nope"'],
-  ])("%s: exit 2 and the folder is not created", (_name, args, message) => {
+  ])("%s: exit 2 and the folder is not created", async (_name, args, message) => {
     const root = tmpDir("new-bad");
-    const run = cli(["new", "bot", "--yes", "--no-install", ...args], root);
+    const run = await cli(["new", "bot", "--yes", "--no-install", ...args], root);
     expect(run.status).toBe(2);
     expect(run.stderr).toContain(message);
     expect(existsSync(join(root, "bot"))).toBe(false);
   });
 
-  it("rejects an unknown --pm (exit 2)", () => {
+  it("rejects an unknown --pm (exit 2)", async () => {
     const root = tmpDir("new-pm");
-    const run = cli(["new", "bot", "--yes", "--pm", "pip"], root);
+    const run = await cli(["new", "bot", "--yes", "--pm", "pip"], root);
     expect(run.status).toBe(2);
     expect(run.stderr).toContain("pip");
     expect(existsSync(join(root, "bot"))).toBe(false);
@@ -177,59 +186,59 @@ describe("refusals", () => {
 });
 
 describe("the run without a command", () => {
-  it("in an empty folder creates the bot there, named after the folder", () => {
+  it("in an empty folder creates the bot there, named after the folder", async () => {
     const dir = join(outsideDir("noarg"), "My Bot");
     mkdirSync(dir);
-    const run = cli(["--yes", "--recipes", "error-handler", "--no-install"], dir);
+    const run = await cli(["--yes", "--recipes", "error-handler", "--no-install"], dir);
     expect(run.status).toBe(0);
     expect(listFiles(dir)).toEqual([...skeletonFiles, "src/recipes/error-handler.ts"].sort());
     expect(JSON.parse(readFileSync(join(dir, "package.json"), "utf8")).name).toBe("my-bot");
     expect(run.stderr).not.toMatch(/\bcd\b/);
   });
 
-  it("with a folder name creates that folder (npm create bot-snippet my-bot)", () => {
+  it("with a folder name creates that folder (npm create bot-snippet my-bot)", async () => {
     const root = tmpDir("noarg-dir");
-    const run = cli(["my-bot", "--yes", "--no-install"], root);
+    const run = await cli(["my-bot", "--yes", "--no-install"], root);
     expect(run.status).toBe(0);
     expect(listFiles(join(root, "my-bot"))).toEqual(skeletonFiles);
   });
 
-  it("in a grammY project goes straight to adding the recipes (no skeleton)", () => {
+  it("in a grammY project goes straight to adding the recipes (no skeleton)", async () => {
     const dir = copyFixture("cjs-single");
     const before = listFiles(dir);
-    const run = cli(["--yes", "--recipes", "error-handler", "--no-install"], dir);
+    const run = await cli(["--yes", "--recipes", "error-handler", "--no-install"], dir);
     expect(run.status).toBe(0);
     expect(listFiles(dir)).toEqual([...before, "recipes/error-handler.ts"].sort());
     expect(readFileSync(join(dir, "bot.ts"), "utf8")).toMatch(/bot\.catch\(handleBotError\)/);
   });
 
-  it("in a grammY project without --recipes and without a terminal: exit 2, says how", () => {
+  it("in a grammY project without --recipes and without a terminal: exit 2, says how", async () => {
     const dir = copyFixture("cjs-single");
-    const run = cli(["--yes"], dir);
+    const run = await cli(["--yes"], dir);
     expect(run.status).toBe(2);
     expect(run.stderr).toContain("this folder has a grammY bot");
     expect(run.stderr).toContain("--recipes");
   });
 
-  it("in a non-empty folder without a grammY project: refused (exit 2)", () => {
+  it("in a non-empty folder without a grammY project: refused (exit 2)", async () => {
     const dir = outsideDir("noarg-other");
     writeFileSync(join(dir, "index.html"), "<p>hi</p>\n");
-    const run = cli(["--yes", "--no-install"], dir);
+    const run = await cli(["--yes", "--no-install"], dir);
     expect(run.status).toBe(2);
     expect(run.stderr).toContain("this folder is not empty (index.html)");
     expect(listFiles(dir)).toEqual(["index.html"]);
   });
 
-  it("a mistyped command is not taken for a folder name", () => {
+  it("a mistyped command is not taken for a folder name", async () => {
     const dir = tmpDir("noarg-typo");
-    const run = cli(["lsit"], dir);
+    const run = await cli(["lsit"], dir);
     expect(run.status).toBe(2);
     expect(run.stderr).toContain('unknown command "lsit"; did you mean list?');
     expect(existsSync(join(dir, "lsit"))).toBe(false);
   });
 
-  it("--help still shows the program's help", () => {
-    const run = cli(["--help"], tmpDir("noarg-help"));
+  it("--help still shows the program's help", async () => {
+    const run = await cli(["--help"], tmpDir("noarg-help"));
     expect(run.status).toBe(0);
     expect(run.stdout).toContain("new [options] [dir]");
     expect(run.stdout).not.toContain("init");
