@@ -9,8 +9,12 @@ import { cdCommand, shellQuote } from "../../src/core/shell-quote.js";
 import { makeScratchDir } from "../../src/core/scratch.js";
 import { guardArguments } from "../../src/engine/install-dependencies.js";
 import { packageSpecProblem } from "../../src/recipes/dependency-spec.js";
-import { runCli, treeHash } from "../helpers/cli.js";
+import { treeHash } from "../helpers/cli.js";
+import { cliSession } from "../helpers/cli-session.js";
 import { copyFixture, tmpDir } from "../helpers/recipes.js";
+
+// What each command prints and writes, not the process: the runs share one CLI process (test/helpers/cli-session.ts).
+const runCli = cliSession().run;
 
 /** A pack with one recipe `evil` writing `target`, with extra manifest fields. */
 function pack(target: string, extra: Record<string, unknown> = {}): string {
@@ -25,11 +29,11 @@ function pack(target: string, extra: Record<string, unknown> = {}): string {
 }
 
 describe("new in a path that cannot be made", () => {
-  it("refuses `new afile/sub` (afile is a file) in one line, ENOTDIR, nothing written", () => {
+  it("refuses `new afile/sub` (afile is a file) in one line, ENOTDIR, nothing written", async () => {
     const base = tmpDir("enotdir");
     writeFileSync(join(base, "afile"), "a file\n");
     const before = treeHash(base);
-    const r = runCli(["new", "afile/sub", "--yes", "--no-install"], { cwd: base });
+    const r = await runCli(["new", "afile/sub", "--yes", "--no-install"], { cwd: base });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^error afile is a file, so the folder afile\/sub cannot be created \(ENOTDIR\); nothing was written\n/);
     expect(r.stderr).not.toMatch(/this is a bug|\n\s+at /);
@@ -41,20 +45,20 @@ describe("a failed `new a/b/c` removes every folder it created", () => {
   it.each([
     ["a recipe refused while planning (a target outside the project)", "../escaped.ts"],
     ["a write that fails mid-way (a file where the recipe needs a folder)", "package.json/x.ts"],
-  ])("%s", (_, target) => {
+  ])("%s", async (_, target) => {
     const base = tmpDir("new-abc");
     const before = treeHash(base);
-    const r = runCli(["new", "a/b/c", "--yes", "--no-install", "--recipes", "evil", "--templates", pack(target)], { cwd: base });
+    const r = await runCli(["new", "a/b/c", "--yes", "--no-install", "--recipes", "evil", "--templates", pack(target)], { cwd: base });
     expect(r.code).not.toBe(0);
     expect(r.stderr).not.toMatch(/this is a bug/);
     expect(existsSync(join(base, "a"))).toBe(false);
     expect(treeHash(base)).toBe(before);
   });
 
-  it("keeps the folders that were there before (only a/b existed: c goes, a/b stay)", () => {
+  it("keeps the folders that were there before (only a/b existed: c goes, a/b stay)", async () => {
     const base = tmpDir("new-abc-some");
     mkdirSync(join(base, "a/b"), { recursive: true });
-    const r = runCli(["new", "a/b/c", "--yes", "--no-install", "--recipes", "evil", "--templates", pack("../escaped.ts")], { cwd: base });
+    const r = await runCli(["new", "a/b/c", "--yes", "--no-install", "--recipes", "evil", "--templates", pack("../escaped.ts")], { cwd: base });
     expect(r.code).not.toBe(0);
     expect(existsSync(join(base, "a/b"))).toBe(true);
     expect(readdirSync(join(base, "a/b"))).toEqual([]);
@@ -63,9 +67,9 @@ describe("a failed `new a/b/c` removes every folder it created", () => {
 
 describe("the Next: line after new", () => {
   const names = ["my bot", "it's $(touch pwned) `x` \"q\" & ; | *", "-dash", "ünïcode bot"];
-  it.each(names)("quotes %j so that a POSIX shell enters exactly that folder", (name) => {
+  it.each(names)("quotes %j so that a POSIX shell enters exactly that folder", async (name) => {
     const base = tmpDir("next-line");
-    const r = runCli(["new", "--yes", "--no-install", "--", name], { cwd: base });
+    const r = await runCli(["new", "--yes", "--no-install", "--", name], { cwd: base });
     expect(r.code).toBe(0);
     const cd = r.stderr.split("\n").find((l) => l.trim().startsWith("cd "))!.trim();
     expect(cd).toBe(cdCommand(name, "linux"));
@@ -74,7 +78,7 @@ describe("the Next: line after new", () => {
     expect(existsSync(join(base, "pwned"))).toBe(false);
   });
 
-  it("leaves plain names bare and uses double quotes on Windows", () => {
+  it("leaves plain names bare and uses double quotes on Windows", async () => {
     expect(shellQuote("my-bot")).toBe("my-bot");
     expect(shellQuote("a b", "win32")).toBe('"a b"');
     expect(cdCommand("-x", "linux")).toBe("cd ./-x");
@@ -82,17 +86,17 @@ describe("the Next: line after new", () => {
 });
 
 describe("a missing or full TMPDIR", () => {
-  it("add --check with TMPDIR pointing at a missing folder: one line naming it, nothing written", () => {
+  it("add --check with TMPDIR pointing at a missing folder: one line naming it, nothing written", async () => {
     const dir = copyFixture("cjs-single");
     const before = treeHash(dir);
-    const r = runCli(["add", "error-handler", "--yes", "--check", "--no-install", "--cwd", dir], { env: { TMPDIR: join(dir, "no-such-tmp") } });
+    const r = await runCli(["add", "error-handler", "--yes", "--check", "--no-install", "--cwd", dir], { env: { TMPDIR: join(dir, "no-such-tmp") } });
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/error the temporary folder .*no-such-tmp does not exist \(ENOENT\); nothing was written\n.*TMPDIR/);
     expect(r.stderr).not.toMatch(/this is a bug|\n\s+at /);
     expect(treeHash(dir)).toBe(before);
   });
 
-  it("a full one (ENOSPC injected into the call that makes the scratch folder) is said plainly", () => {
+  it("a full one (ENOSPC injected into the call that makes the scratch folder) is said plainly", async () => {
     const full = () => {
       throw Object.assign(new Error("ENOSPC: no space left on device, mkdtemp"), { code: "ENOSPC" });
     };
@@ -101,11 +105,11 @@ describe("a missing or full TMPDIR", () => {
 });
 
 describe("a file named like a folder a recipe needs, with --check on", () => {
-  it("is refused when planned (the check's mirror gave EEXIST: 'this is a bug'), nothing written", () => {
+  it("is refused when planned (the check's mirror gave EEXIST: 'this is a bug'), nothing written", async () => {
     const dir = copyFixture("cjs-single");
     writeFileSync(join(dir, "recipes"), "a plain file\n");
     const before = treeHash(dir);
-    const r = runCli(["add", "error-handler", "--yes", "--check", "--no-install", "--cwd", dir]);
+    const r = await runCli(["add", "error-handler", "--yes", "--check", "--no-install", "--cwd", dir]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^error recipes is a file where a folder is needed for recipes\/error-handler\.ts; nothing was changed\n/m);
     expect(r.stderr).not.toMatch(/this is a bug|EEXIST/);
@@ -114,7 +118,7 @@ describe("a file named like a folder a recipe needs, with --check on", () => {
 });
 
 describe("install arguments from a pack", () => {
-  it("go after -- for npm, and anything that is not name@range is refused before any command runs", () => {
+  it("go after -- for npm, and anything that is not name@range is refused before any command runs", async () => {
     expect(guardArguments({ command: "npm", args: ["install", "grammy@^1.46.0", "@grammyjs/runner@^2.0.3"] }).args).toEqual(["install", "--", "grammy@^1.46.0", "@grammyjs/runner@^2.0.3"]);
     expect(guardArguments({ command: "npm", args: ["install", "--save-dev", "fast-check@^4.0.0"] }).args).toEqual(["install", "--save-dev", "--", "fast-check@^4.0.0"]);
     expect(guardArguments({ command: "pnpm", args: ["add", "-D", "x@1"] }).args).toEqual(["add", "-D", "x@1"]);
@@ -128,22 +132,22 @@ describe("install arguments from a pack", () => {
   it.each([
     ["named like a flag", { name: "--prefix=/tmp/OUT", version: "^1.0.0" }, /dependencies\[0\]\.name: "--prefix=\/tmp\/OUT" is not a valid npm package name/],
     ["with a file: version", { name: "evil", version: "file:/tmp/evil" }, /dependencies\[0\]\.version: "file:\/tmp\/evil" is not a semver range/],
-  ])("a dependency %s is refused by new as by add (one validator), nothing written", (_, dependency, message) => {
+  ])("a dependency %s is refused by new as by add (one validator), nothing written", async (_, dependency, message) => {
     const base = tmpDir("new-bad-dep");
     const before = treeHash(base);
-    const r = runCli(["new", "my-bot", "--yes", "--no-install", "--recipes", "evil", "--templates", pack("x.ts", { dependencies: [dependency] })], { cwd: base });
+    const r = await runCli(["new", "my-bot", "--yes", "--no-install", "--recipes", "evil", "--templates", pack("x.ts", { dependencies: [dependency] })], { cwd: base });
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(message);
     expect(treeHash(base)).toBe(before);
   });
 
-  it("reach the package manager separated from its options (a fake npm records its argv)", () => {
+  it("reach the package manager separated from its options (a fake npm records its argv)", async () => {
     const bin = tmpDir("fake-npm");
     const log = join(bin, "argv.txt");
     writeFileSync(join(bin, "npm"), `#!/bin/sh\nprintf '%s\\n' "$@" > '${log}'\n`);
     chmodSync(join(bin, "npm"), 0o755);
     const dir = copyFixture("cjs-single");
-    const r = runCli(["add", "evil", "--yes", "--no-check", "--pm", "npm", "--cwd", dir, "--templates", pack("x.ts", { dependencies: [{ name: "left-pad", version: "^1.3.0" }] })], {
+    const r = await runCli(["add", "evil", "--yes", "--no-check", "--pm", "npm", "--cwd", dir, "--templates", pack("x.ts", { dependencies: [{ name: "left-pad", version: "^1.3.0" }] })], {
       env: { PATH: `${bin}${delimiter}${process.env.PATH ?? ""}` },
     });
     expect(r.code).toBe(0);
