@@ -13,7 +13,7 @@ const root = tmpDir("test-kit-fixtures");
 const dirs = new Map<string, string>();
 const samples = ["error-handler", "rate-limit", "menu-builder", "chat-action", "reply-keyboards", "access-control"];
 /** Recipes with sample tests beyond the first six: in one fixture only, to keep the run short. */
-const more = ["callback-dedupe", "channel-gate"];
+const more = ["callback-dedupe", "channel-gate", "command-menu", "group-admin-guard"];
 const samplesOf = (fixture: string) => (fixture === "cjs-single" ? [...samples, ...more] : samples);
 let results: Map<string, Map<string, string>>; // project → test file → status
 
