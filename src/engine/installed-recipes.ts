@@ -77,33 +77,54 @@ export function recipeFacts(installed: Map<string, unknown>, run: Recipe[]): Rec
   return facts;
 }
 
+/** How the test kit makes the bot: the module to import, the function it exports that makes the bot, and what to pass it. */
+export interface BotMaker {
+  /** Project-relative file whose import makes the bot (or exports `factory`). */
+  file: string;
+  /** The exported function to call, or "" (importing the module makes the bot). */
+  factory: string;
+  /** What the factory takes first: the token, the environment (`createContainer(process.env)`), or nothing. */
+  args: "token" | "env" | "none";
+}
+
 /**
- * The exported function that creates the bot, when `new Bot(…)` stands in
- * one (`export function createBot(token) { const bot = new Bot(token) … }`),
- * or "" (the bot is made when its module is imported).
+ * Where the bot is made: `new Bot(…)` at the top of its module (importing it
+ * makes the bot), in an exported function (`export function createBot(token)`),
+ * or, for a subclass of Bot, wherever `new MyBot(…)` stands in the project.
  */
-export function botFactory(project: ProjectFacts, bot: BotLocation): string {
-  const text = project.texts?.get(bot.file); // absent when lint lists the facts
-  if (text === undefined) return "";
-  return withParsed(bot.file, text, (sf) => {
+export function botMaker(project: ProjectFacts, bot: BotLocation): BotMaker {
+  const plain: BotMaker = { file: bot.file, factory: "", args: "none" };
+  const texts = project.texts as ProjectFacts["texts"] | undefined; // absent when lint lists the facts
+  if (texts === undefined) return plain;
+  const newOf = bot.className === undefined ? undefined : new RegExp(`\\bnew\\s+${bot.className}\\s*[(<]`);
+  const file = newOf === undefined ? bot.file : [...texts.keys()].sort().find((f) => newOf.test(texts.get(f)!));
+  const text = file === undefined ? undefined : texts.get(file);
+  if (file === undefined || text === undefined) return plain;
+  return withParsed(file, text, (sf) => {
     for (const expr of sf.getDescendantsOfKind(SyntaxKind.NewExpression)) {
-      if (sf.getLineAndColumnAtPos(expr.getStart()).line !== bot.line) continue;
-      const fn = expr.getFirstAncestor((a) => Node.isFunctionDeclaration(a) || Node.isArrowFunction(a) || Node.isFunctionExpression(a));
-      if (!fn) return "";
-      if (Node.isFunctionDeclaration(fn)) return fn.isExported() && fn.getName() ? fn.getName()! : "";
+      const at = newOf === undefined ? sf.getLineAndColumnAtPos(expr.getStart()).line === bot.line : newOf.test(expr.getText().slice(0, expr.getText().indexOf("(") + 1));
+      if (!at) continue;
+      const fn = expr.getFirstAncestor((a) => Node.isFunctionDeclaration(a) || Node.isArrowFunction(a) || Node.isFunctionExpression(a) || Node.isMethodDeclaration(a) || Node.isConstructorDeclaration(a));
+      if (!fn) return { file, factory: "", args: "none" };
+      let name: string | undefined;
+      if (Node.isFunctionDeclaration(fn) && fn.isExported()) name = fn.getName();
       const decl = fn.getParent();
-      if (Node.isVariableDeclaration(decl) && decl.getVariableStatement()?.isExported()) return decl.getName();
-      return "";
+      if ((Node.isArrowFunction(fn) || Node.isFunctionExpression(fn)) && Node.isVariableDeclaration(decl) && decl.getVariableStatement()?.isExported()) name = decl.getName();
+      if (name === undefined || Node.isMethodDeclaration(fn) || Node.isConstructorDeclaration(fn)) return plain;
+      const first = fn.getParameters()[0];
+      const args = first === undefined ? "none" : /ProcessEnv|^env$/i.test(first.getTypeNode()?.getText() ?? first.getName()) || /^env$/i.test(first.getName()) ? "env" : "token";
+      return { file, factory: name, args };
     }
-    return "";
+    return plain;
   });
 }
 
 /** Facts about the project's tests: the runner it already has (`vitest`, or `node-test`), and how its bot is made. */
 export function testFacts(project: ProjectFacts, bot: BotLocation): Record<string, JsonValue> {
-  // The bot's module as a test imports it: `src/bot.ts` → `src/bot.js` (vitest, tsx and TypeScript map it back).
-  const botModule = bot.file.replace(/\.(m|c)?tsx?$/, (_, k: string | undefined) => `.${k ?? ""}js`);
-  return { testRunner: project.installed.has("vitest") ? "vitest" : "node-test", botFactory: botFactory(project, bot), botModule };
+  const maker = botMaker(project, bot);
+  // The module as a test imports it: `src/bot.ts` → `src/bot.js` (vitest, tsx and TypeScript map it back).
+  const botModule = maker.file.replace(/\.(m|c)?tsx?$/, (_, k: string | undefined) => `.${k ?? ""}js`);
+  return { testRunner: project.installed.has("vitest") ? "vitest" : "node-test", botFactory: maker.factory, botFactoryArgs: maker.args, botModule };
 }
 
 /**

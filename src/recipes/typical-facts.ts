@@ -14,5 +14,6 @@ export const typicalFacts: Readonly<Record<string, JsonValue>> = {
   recipesDir: "src/recipes",
   testRunner: "vitest",
   botFactory: "",
+  botFactoryArgs: "none",
   botModule: "src/bot.js",
 };

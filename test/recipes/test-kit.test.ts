@@ -24,6 +24,15 @@ describe("test-kit", () => {
     expect((await applyRecipes(dir, [{ id: "test-kit" }], { write: false })).changes).toEqual([]);
   });
 
+  it("finds where a subclass of Bot is made: the exported function that makes it, given the environment it asks for", async () => {
+    const dir = copyFixture("field/ts50-node16-esm-subclass");
+    await applyRecipes(dir, [{ id: "test-kit" }]);
+    const kit = read(dir, "test/bot-kit.ts");
+    expect(kit).toContain(`await import("../src/container.js")`);
+    expect(kit).toContain(`(exported as Record<string, unknown>)["createContainer"]`);
+    expect(kit).toContain(`Reflect.apply(factory, undefined, [process.env])`);
+  });
+
   it("uses the project's vitest, adding no dependency", async () => {
     const dir = copyFixture("cjs-single");
     const pkgPath = join(dir, "package.json");
