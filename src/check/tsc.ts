@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process";
+import nodeModule from "node:module";
 import { existsSync, readFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { failure } from "../core/errors.js";
@@ -55,7 +56,7 @@ export function findPackageHome(fromDir: string, name: string): string | undefin
 /** Runs tsc with `args` in `cwd`; resolves with its diagnostics (never rejects on type errors). */
 export function runTsc(ts: TypeScriptInstall, args: string[], cwd: string, timeoutMs = checkTimeoutMs()): Promise<{ diagnostics: TscDiagnostic[]; output: string; code: number; timedOut?: boolean }> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [ts.bin, ...args, "--pretty", "false"], { cwd, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [ts.bin, ...args, "--pretty", "false"], { cwd, stdio: ["ignore", "pipe", "pipe"], env: childEnv() });
     let output = "";
     let timedOut = false;
     const timer = setTimeout(() => {
@@ -74,6 +75,16 @@ export function runTsc(ts: TypeScriptInstall, args: string[], cwd: string, timeo
       else resolvePromise({ diagnostics: parseTscOutput(output), output, code: code ?? 1 });
     });
   });
+}
+
+/**
+ * The environment of a tsc run: ours, plus Node's compile cache folder when
+ * the CLI enabled one (Node 22.1+), so that a JavaScript tsc (TypeScript 5
+ * and older) is not compiled anew by V8 on every check.
+ */
+function childEnv(): NodeJS.ProcessEnv {
+  const dir = (nodeModule as { getCompileCacheDir?: () => string | undefined }).getCompileCacheDir?.();
+  return dir && !process.env.NODE_COMPILE_CACHE ? { ...process.env, NODE_COMPILE_CACHE: dir } : process.env;
 }
 
 /** How long one tsc run may take: `CREATE_BOT_SNIPPET_CHECK_TIMEOUT` seconds, 120 by default. */
