@@ -15,8 +15,13 @@ const add = (dir: string, ...args: string[]) =>
 // A temp folder of this file's own (this worker process and the CLIs it starts): other test
 // files run --check at the same time, and their scratch folders must not count as left here.
 const ownTmp = mkdtempSync(join(tmpdir(), "add-check-"));
+const tmpBefore = process.env.TMPDIR;
 process.env.TMPDIR = ownTmp;
-afterAll(() => rmSync(ownTmp, { recursive: true, force: true }));
+afterAll(() => {
+  if (tmpBefore === undefined) delete process.env.TMPDIR;
+  else process.env.TMPDIR = tmpBefore;
+  rmSync(ownTmp, { recursive: true, force: true });
+});
 const scratchFolders = () => readdirSync(tmpdir()).filter((f) => f.startsWith("bot-snippet-check-"));
 
 describe("add --check (on by default: the repo has typescript)", () => {
@@ -78,7 +83,8 @@ describe("add --check (on by default: the repo has typescript)", () => {
     expect(scratchFolders()).toEqual(before);
   });
 
-  it.each(fixtureNames)("accepts every bundled recipe on %s (one run, no new errors)", async (fixture) => {
+  // 24 gate runs per fixture: with two test files sharing the two cores, more than the default minute.
+  it.each(fixtureNames)("accepts every bundled recipe on %s (one run, no new errors)", { timeout: 180_000 }, async (fixture) => {
     const dir = copyFixture(fixture);
     for (const recipe of recipes) {
       const plan = await applyRecipes(dir, [{ id: recipe.manifest.id }], { write: false });
