@@ -1,6 +1,6 @@
 // Rendering recipes and applying them to fixture projects, for tests.
 import { spawnSync } from "node:child_process";
-import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { createHash } from "node:crypto";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -82,7 +82,10 @@ export async function renderRecipe(id: string, overrides: Record<string, unknown
     const target = renderString(recipe, spec.target, view, "target");
     const path = join(dir, target);
     mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(path, applyStyle(renderTemplateFile(recipe, spec.template, view), defaultStyle));
+    // Written under another name, then renamed: test files in other workers may render (and import) the same file.
+    const temp = `${path}.${process.pid}.tmp`;
+    writeFileSync(temp, applyStyle(renderTemplateFile(recipe, spec.template, view), defaultStyle));
+    renameSync(temp, path);
     files[target] = path;
   }
   const first = Object.keys(files)[0];
