@@ -1,6 +1,8 @@
 import { Node, SyntaxKind } from "ts-morph";
 import { applyStyle } from "../ast/apply-style.js";
+import { findBotImporters } from "../ast/importers.js";
 import { withParsed } from "../ast/parse.js";
+import { resolveProjectModule } from "../project/module-aliases.js";
 import type { ProjectFacts } from "../project/project-facts.js";
 import { conditionHolds } from "../recipes/answers.js";
 import { exampleAnswer } from "../recipes/example-answers.js";
@@ -119,12 +121,37 @@ export function botMaker(project: ProjectFacts, bot: BotLocation): BotMaker {
   });
 }
 
+/** What starts the bot or serves it: a module doing any of this is not imported by tests. */
+const starts = /\.start\s*\(|\brun\s*\(|webhookCallback\s*\(|\.listen\s*\(|createServer\s*\(|setWebhook\s*\(|process\.(on|once)\s*\(|^await\b/m;
+
+/**
+ * Modules that import the bot's module to register handlers on it
+ * (`handlers.ts` with `bot.command(…)`), as a test imports them: those that
+ * start the bot, serve it or listen for signals are left out (tests must not).
+ */
+export function handlerModules(project: ProjectFacts, file: string): string[] {
+  const texts = project.texts as ProjectFacts["texts"] | undefined;
+  if (texts === undefined) return [];
+  const { importers } = findBotImporters(texts, file, (from, specifier) => resolveProjectModule(project.aliases, from, specifier, (p) => texts.has(p)));
+  return [...importers]
+    .filter((f) => f !== file && /\.(m|c)?tsx?$/.test(f) && !/(^|\/)(test|tests|__tests__)\//.test(f) && !/\.(test|spec)\.[cm]?tsx?$/.test(f) && !starts.test(texts.get(f) ?? ""))
+    .sort()
+    .map(asImported);
+}
+
+/** A project file as an import names it: `src/bot.ts` → `src/bot.js` (vitest, tsx and TypeScript map it back). */
+const asImported = (file: string): string => file.replace(/\.(m|c)?tsx?$/, (_, k: string | undefined) => `.${k ?? ""}js`);
+
 /** Facts about the project's tests: the runner it already has (`vitest`, or `node-test`), and how its bot is made. */
 export function testFacts(project: ProjectFacts, bot: BotLocation): Record<string, JsonValue> {
   const maker = botMaker(project, bot);
-  // The module as a test imports it: `src/bot.ts` → `src/bot.js` (vitest, tsx and TypeScript map it back).
-  const botModule = maker.file.replace(/\.(m|c)?tsx?$/, (_, k: string | undefined) => `.${k ?? ""}js`);
-  return { testRunner: project.installed.has("vitest") ? "vitest" : "node-test", botFactory: maker.factory, botFactoryArgs: maker.args, botModule };
+  return {
+    testRunner: project.installed.has("vitest") ? "vitest" : "node-test",
+    botFactory: maker.factory,
+    botFactoryArgs: maker.args,
+    botModule: asImported(maker.file),
+    botHandlerModules: handlerModules(project, maker.file),
+  };
 }
 
 /**

@@ -16,4 +16,5 @@ export const typicalFacts: Readonly<Record<string, JsonValue>> = {
   botFactory: "",
   botFactoryArgs: "none",
   botModule: "src/bot.js",
+  botHandlerModules: [],
 };

@@ -9,6 +9,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { applyRecipes, copyFixture, fixtureNames, repoRoot, tmpDir } from "../helpers/recipes.js";
 
 const ALLOWED = 123456789;
+const read = (dir: string, path: string) => readFileSync(join(dir, path), "utf8");
 const root = tmpDir("test-kit-fixtures");
 const dirs = new Map<string, string>();
 const samples = ["error-handler", "rate-limit", "menu-builder", "chat-action", "reply-keyboards", "access-control"];
@@ -20,8 +21,8 @@ let results: Map<string, Map<string, string>>; // project → test file → stat
 /** Adds recipes before the kit (their sample tests come with the kit), the kit, then recipes after it. */
 async function setUp(fixture: string, into: string): Promise<string> {
   const dir = copyFixture(fixture, into);
-  // webhook-split registers its commands in src/handlers.ts, which the tests do not import.
-  const wrapped = fixture === "webhook-split" ? [] : ["slow"];
+  // webhook-split registers /slow in src/handlers.ts, which the kit imports after src/bot.ts (not src/server.ts, which serves).
+  const wrapped = ["slow"];
   const extra = fixture === "cjs-single" && !into.endsWith("broken") ? more.map((id) => ({ id })) : [];
   await applyRecipes(dir, [{ id: "error-handler" }, { id: "rate-limit" }, { id: "menu-builder" }, { id: "chat-action", answers: { commands: wrapped } }, ...extra], { record: true });
   await applyRecipes(dir, [{ id: "test-kit", answers: { runner: "vitest" } }], { record: true });
@@ -68,8 +69,9 @@ describe.each(fixtureNames)("fixture %s", (fixture) => {
     expect(pkg.scripts.test).toBe("vitest run");
     expect(pkg.devDependencies.vitest).toBeDefined();
     for (const id of samplesOf(fixture)) expect(existsSync(join(dir, `test/${id}.test.ts`)), id).toBe(true);
+    if (fixture === "webhook-split") expect(read(dir, "test/bot-kit.ts")).toMatch(/await import\("\.\.\/src\/bot\.js"\);\n(.*\n){0,3}\s*await import\("\.\.\/src\/handlers\.js"\)/);
     // Written before access-control was added, refreshed by it: writes as the allowlisted user.
-    expect(readFileSync(join(dir, "test/menu-builder.test.ts"), "utf8")).toContain("ALLOWED_USER_IDS");
+    expect(read(dir, "test/menu-builder.test.ts")).toContain("ALLOWED_USER_IDS");
   });
 
   it("passes its own tests", () => {
