@@ -16,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TscDiagnostic } from "../../src/check/tsc.js";
 import { CliError } from "../../src/core/errors.js";
 import type { Plan } from "../../src/engine/plan-types.js";
+import type { LintDiagnostic, LintReport } from "../../src/lint/diagnostics.js";
 import { applyRecipes, recipes, tmpRoot } from "../helpers/recipes.js";
 import { checkFieldCopies, copyFieldFixture, fieldDir, fieldFixtureNames, prepareFieldRoot, type FieldRoot } from "../helpers/toolchain.js";
 import { linesLosingText } from "../helpers/untouched-lines.js";
@@ -46,6 +47,48 @@ function oneLine(error: unknown, dir: string): string {
   return text.split(dir).join("<project>").split(tmpRoot).join("<tmp>").replace(/\s*\n\s*/g, " ").trim();
 }
 
+// The type-check can come from `lint --typecheck --matrix` instead of a
+// second compiler run: .ci/run runs that lint just before the tests (it checks
+// every answer combination, the defaults among them, on these same fixtures
+// with their own toolchains and tsconfigs, through the same planAdd and
+// checkCopies) and points LINT_MATRIX_REPORT at its JSON report. The
+// tsc runs were ~130 s of the suite's critical path, done twice in CI.
+// Without the variable (a developer's run) the copies are checked here.
+const lintReportPath = process.env.LINT_MATRIX_REPORT;
+const lintReport: LintReport | undefined = lintReportPath ? (JSON.parse(readFileSync(lintReportPath, "utf8")) as LintReport) : undefined;
+
+const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+/** The lint report's findings on one field fixture, keyed as the compiler's would be: `_pristine`, `(global)`, `(tsc)` or the recipe. */
+function errorsFromLint(report: LintReport, fixture: string): Map<string, TscDiagnostic[]> {
+  const errors = new Map<string, TscDiagnostic[]>();
+  const add = (copy: string, d: LintDiagnostic, message = d.message) =>
+    errors.set(copy, [...(errors.get(copy) ?? []), { file: d.file, line: d.line, column: d.column, code: "lint", message: d.hint ? `${message} (${d.hint})` : message }]);
+  const f = escapeRe(fixture);
+  for (const d of report.diagnostics) {
+    if (d.severity !== "error") continue;
+    const text = `${d.message}\n${d.hint ?? ""}`;
+    if (new RegExp(`^field fixture ${f} does not type-check as it is: `).test(d.message)) add(PRISTINE, d);
+    else if (new RegExp(`^(tsc on|fixture) ${f}: `).test(d.message)) add("(global)", d);
+    else if (new RegExp(`^tsc failed on fixture ${f}: `).test(d.message)) add("(tsc)", d);
+    else if (new RegExp(`\\bfixture ${f}(?![\\w-])`).test(text)) add(d.recipe, d);
+  }
+  return errors;
+}
+
+/** Evidence that the report is of a --matrix run that reached this fixture: each refusal here is a warning (or a skipped fixture) there. */
+function lintCoverageGaps(report: LintReport, fixture: string, outcomes: Map<string, Outcome>): string[] {
+  if (report.timings.typecheck === undefined) return ["the lint report has no typecheck stage (lint ran without --typecheck)"];
+  const skippedWhole = report.skipped.some((s) => s.startsWith(`--matrix: field fixture ${fixture}: `));
+  const gaps: string[] = [];
+  for (const [id, o] of outcomes) {
+    if (o.kind !== "refused" || skippedWhole) continue;
+    const warned = report.diagnostics.some((d) => d.severity === "warning" && d.recipe === id && d.message.startsWith(`refused on field fixture ${fixture} (`));
+    if (!warned) gaps.push(`${id} is refused here but the lint report has no refusal of it on ${fixture}: did lint run with --matrix?`);
+  }
+  return gaps;
+}
+
 // Planning runs in this process one fixture after another; each fixture's
 // compiler starts as soon as its copies are written (two at a time).
 beforeAll(async () => {
@@ -69,6 +112,11 @@ beforeAll(async () => {
     }
     const run: FieldRun = { field, outcomes, errors: new Map(), tscOutput: "", timings: { applyMs: Math.round(performance.now() - applyStart), tscMs: 0, processes: 0 } };
     runs.set(fixture, run);
+    if (lintReport) {
+      run.errors = errorsFromLint(lintReport, fixture);
+      run.tscOutput = `(from ${lintReportPath})`;
+      continue;
+    }
     pending.push(
       checkFieldCopies(field.root, copies).then((result) => {
         run.tscOutput = result.output;
@@ -114,6 +162,7 @@ const formatErrors = (ds: TscDiagnostic[]) => ds.map((d) => `${d.file}(${d.line}
 describe.each(fieldFixtureNames)("field fixture %s", (fixture) => {
   it("type-checks cleanly as it is, with its own toolchain", () => {
     const run = runs.get(fixture)!;
+    if (lintReport) expect(lintCoverageGaps(lintReport, fixture, run.outcomes)).toEqual([]);
     expect(formatErrors([...(run.errors.get(PRISTINE) ?? []), ...(run.errors.get("(global)") ?? []), ...(run.errors.get("(tsc)") ?? [])])).toBe("");
   });
 
