@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { defineConfig } from "vitest/config";
 
 // One project. Runaway loops in recipe tests are caught by the fake clock
@@ -11,5 +12,9 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     globalSetup: ["test/global-setup.ts"],
+    // Vitest's default is one worker less than the cores: ONE worker on a 2-core CI
+    // machine, so the files ran one after another while most of their time is spent
+    // waiting on child processes (the CLI, tsc, npm). Two workers on two cores.
+    maxWorkers: Math.max(2, availableParallelism()),
   },
 });
