@@ -14,7 +14,8 @@ const root = tmpDir("test-kit-fixtures");
 const dirs = new Map<string, string>();
 const samples = ["error-handler", "rate-limit", "menu-builder", "chat-action", "reply-keyboards", "access-control"];
 /** Recipes with sample tests beyond the first six: in one fixture only, to keep the run short. */
-const more = ["callback-dedupe", "channel-gate", "command-menu", "group-admin-guard"];
+const more = ["callback-dedupe", "channel-gate", "command-menu", "group-admin-guard", "media-group-collector", "update-filters"];
+const moreAnswers: Record<string, Record<string, unknown>> = { "update-filters": { welcomeNewMembers: true } };
 const samplesOf = (fixture: string) => (fixture === "cjs-single" ? [...samples, ...more] : samples);
 let results: Map<string, Map<string, string>>; // project → test file → status
 
@@ -23,7 +24,7 @@ async function setUp(fixture: string, into: string): Promise<string> {
   const dir = copyFixture(fixture, into);
   // webhook-split registers /slow in src/handlers.ts, which the kit imports after src/bot.ts (not src/server.ts, which serves).
   const wrapped = ["slow"];
-  const extra = fixture === "cjs-single" && !into.endsWith("broken") ? more.map((id) => ({ id })) : [];
+  const extra = fixture === "cjs-single" && !into.endsWith("broken") ? more.map((id) => ({ id, answers: moreAnswers[id] ?? {} })) : [];
   await applyRecipes(dir, [{ id: "error-handler" }, { id: "rate-limit" }, { id: "menu-builder" }, { id: "chat-action", answers: { commands: wrapped } }, ...extra], { record: true });
   await applyRecipes(dir, [{ id: "test-kit", answers: { runner: "vitest" } }], { record: true });
   await applyRecipes(dir, [{ id: "reply-keyboards" }, { id: "access-control", answers: { userIds: [ALLOWED] } }], { record: true });
