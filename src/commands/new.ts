@@ -58,6 +58,12 @@ export const skeletonFacts: Record<string, JsonValue> = {
   recipesDir: "src/recipes",
   // The skeleton's own bot.catch is left out when a recipe sets the error handler.
   errorHandler: "none",
+  // How tests get the bot (the test kit): createBot(token) from src/bot.ts.
+  testRunner: "node-test",
+  botFactory: "createBot",
+  botFactoryArgs: "token",
+  botModule: "src/bot.js",
+  botHandlerModules: [],
 };
 
 /**

@@ -132,9 +132,10 @@ const starts = /\.start\s*\(|\brun\s*\(|webhookCallback\s*\(|\.listen\s*\(|creat
 export function handlerModules(project: ProjectFacts, file: string): string[] {
   const texts = project.texts as ProjectFacts["texts"] | undefined;
   if (texts === undefined) return [];
-  const { importers } = findBotImporters(texts, file, (from, specifier) => resolveProjectModule(project.aliases, from, specifier, (p) => texts.has(p)));
+  const { importers, imports } = findBotImporters(texts, file, (from, specifier) => resolveProjectModule(project.aliases, from, specifier, (p) => texts.has(p)));
   return [...importers]
-    .filter((f) => f !== file && /\.(m|c)?tsx?$/.test(f) && !/(^|\/)(test|tests|__tests__)\//.test(f) && !/\.(test|spec)\.[cm]?tsx?$/.test(f) && !starts.test(texts.get(f) ?? ""))
+    // A module the bot's own module imports (a feature importing its context type) is loaded with it.
+    .filter((f) => f !== file && !imports(file, f) && /\.(m|c)?tsx?$/.test(f) && !/(^|\/)(test|tests|__tests__)\//.test(f) && !/\.(test|spec)\.[cm]?tsx?$/.test(f) && !starts.test(texts.get(f) ?? ""))
     .sort()
     .map(asImported);
 }
