@@ -195,6 +195,11 @@ export function buildProgram(): Command {
 /** Runs the CLI. Sets `process.exitCode`; never calls `process.exit`. */
 export async function main(argv: string[]): Promise<void> {
   if (argv.includes("--no-color")) process.env.NO_COLOR = "1";
+  // `list | head -3`: the reader went away; stop quietly, as other command-line tools do.
+  process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code !== "EPIPE") throw error;
+    process.exit(process.exitCode ?? 0);
+  });
   const program = buildProgram();
   try {
     await program.parseAsync(argv, { from: "user" });
