@@ -1,5 +1,35 @@
 import { availableParallelism } from "node:os";
 import { defineConfig } from "vitest/config";
+import { BaseSequencer, type TestSpecification } from "vitest/node";
+
+/**
+ * The files that take longest (each a chain of compiler, CLI or engine runs),
+ * in that order. They start first, so that none of them is left running alone
+ * at the end: in a fresh clone vitest has no timings yet and starts the largest
+ * files first, and these are small files.
+ */
+const slowFirst = [
+  "test/lint/add-check.test.ts",
+  "test/engine/install-order.test.ts",
+  "test/engine/field-matrix.test.ts",
+  "test/lint/lint.test.ts",
+  "test/recipes/chat-members-toolchains.test.ts",
+  "test/recipes/persistence.test.ts",
+  "test/lint/typecheck-isolation.test.ts",
+  "test/engine/runtime-checks.test.ts",
+  "test/recipes/server-lifecycle.test.ts",
+];
+
+class SlowFirst extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const sorted = await super.sort(files);
+    const rank = (spec: TestSpecification) => {
+      const i = slowFirst.findIndex((path) => spec.moduleId.endsWith(`/${path}`));
+      return i === -1 ? slowFirst.length : i;
+    };
+    return sorted.map((spec, i) => ({ spec, i })).sort((a, b) => rank(a.spec) - rank(b.spec) || a.i - b.i).map(({ spec }) => spec);
+  }
+}
 
 // One project. Runaway loops in recipe tests are caught by the fake clock
 // (test/helpers/jobs.ts throws after 1000 timers) rather than by a second
@@ -16,5 +46,6 @@ export default defineConfig({
     // machine, so the files ran one after another while most of their time is spent
     // waiting on child processes (the CLI, tsc, npm). Two workers on two cores.
     maxWorkers: Math.max(2, availableParallelism()),
+    sequence: { sequencer: SlowFirst },
   },
 });
