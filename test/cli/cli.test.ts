@@ -88,7 +88,8 @@ describe("add", () => {
     const plan = JSON.parse(r.stdout) as { written: boolean; bot: { file: string }; changes: Array<{ path: string }> };
     expect(plan.written).toBe(false);
     expect(plan.bot.file).toBe("src/bot.ts");
-    expect(plan.changes.map((c) => c.path)).toEqual(["src/bot.ts", "src/recipes/error-handler.ts"]);
+    // The project's files, then the record of the change (bot-snippets.json and the base copy of the generated file).
+    expect(plan.changes.map((c) => c.path)).toEqual([".bot-snippets/base/src/recipes/error-handler.ts.base", "bot-snippets.json", "src/bot.ts", "src/recipes/error-handler.ts"]);
   });
 
   it("takes answers from an --answers file, per recipe", async () => {

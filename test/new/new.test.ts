@@ -23,6 +23,8 @@ const cli = async (args: string[], cwd: string, env: NodeJS.ProcessEnv = {}) => 
 };
 
 const TOKEN = "123456789:AAE-not-a-real-token_but-looks-like-one";
+/** Generated files with what records them: each file, its base copy, and bot-snippets.json. */
+const recorded = (...files: string[]) => [...files, ...files.map((f) => `.bot-snippets/base/${f}.base`), "bot-snippets.json"];
 const skeletonFiles = [".env.example", ".gitignore", "README.md", "package.json", "src/bot.ts", "src/features/welcome.ts", "src/main.ts", "tsconfig.json"];
 
 describe("new <dir> --yes --recipes error-handler,access-control", () => {
@@ -39,7 +41,8 @@ describe("new <dir> --yes --recipes error-handler,access-control", () => {
   it("exits 0 and writes the skeleton plus the two recipes, nothing else", async () => {
     expect(run.stderr).not.toMatch(/^error /m);
     expect(run.status).toBe(0);
-    expect(listFiles(dir)).toEqual([...skeletonFiles, "src/recipes/access-control.ts", "src/recipes/error-handler.ts"].sort());
+    // …and the record of the recipes: bot-snippets.json with a base copy of each generated file.
+    expect(listFiles(dir)).toEqual([...skeletonFiles, ...recorded("src/recipes/access-control.ts", "src/recipes/error-handler.ts")].sort());
     expect(run.stderr).toContain("created a grammY bot in my-bot with error-handler, access-control");
     // --no-install: the exact command, in the next steps.
     expect(run.stderr).toMatch(/Next:\n\s+cd my-bot\n\s+npm install\n\s+cp \.env\.example \.env.*\n\s+npm run dev/);
@@ -191,7 +194,7 @@ describe("the run without a command", () => {
     mkdirSync(dir);
     const run = await cli(["--yes", "--recipes", "error-handler", "--no-install"], dir);
     expect(run.status).toBe(0);
-    expect(listFiles(dir)).toEqual([...skeletonFiles, "src/recipes/error-handler.ts"].sort());
+    expect(listFiles(dir)).toEqual([...skeletonFiles, ...recorded("src/recipes/error-handler.ts")].sort());
     expect(JSON.parse(readFileSync(join(dir, "package.json"), "utf8")).name).toBe("my-bot");
     expect(run.stderr).not.toMatch(/\bcd\b/);
   });
@@ -208,7 +211,7 @@ describe("the run without a command", () => {
     const before = listFiles(dir);
     const run = await cli(["--yes", "--recipes", "error-handler", "--no-install"], dir);
     expect(run.status).toBe(0);
-    expect(listFiles(dir)).toEqual([...before, "recipes/error-handler.ts"].sort());
+    expect(listFiles(dir)).toEqual([...before, ...recorded("recipes/error-handler.ts")].sort());
     expect(readFileSync(join(dir, "bot.ts"), "utf8")).toMatch(/bot\.catch\(handleBotError\)/);
   });
 
