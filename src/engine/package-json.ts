@@ -40,7 +40,7 @@ export function addDependencies(
     changed = true;
   }
   if (!changed) return { text, results };
-  return { text: serialize(text, pkg), results };
+  return { text: serializePackageJson(text, pkg), results };
 }
 
 /**
@@ -61,14 +61,36 @@ export function upgradeDependencies(text: string, upgrades: Array<{ name: string
     results.push({ name, version: range, dev: field === "devDependencies", status: "upgraded", ...(existing !== undefined && { existing }) });
   }
   if (results.length === 0) return { text, results };
-  return { text: serialize(text, pkg), results };
+  return { text: serializePackageJson(text, pkg), results };
 }
 
 /** package.json text in the style of the original: its indent, line endings (CRLF, LF or CR), final newline and BOM. */
-function serialize(original: string, pkg: Record<string, unknown>): string {
+export function serializePackageJson(original: string, pkg: Record<string, unknown>): string {
   const indent = /^[ \t]+(?=")/m.exec(original)?.[0] ?? "  ";
   const eol = original.includes("\r\n") ? "\r\n" : original.includes("\r") && !original.includes("\n") ? "\r" : "\n";
   const trailing = /[\r\n]$/.test(original) ? eol : "";
   const bom = original.startsWith("\uFEFF") ? "\uFEFF" : "";
   return bom + JSON.stringify(pkg, null, indent).replace(/\n/g, eol) + trailing;
+}
+
+/**
+ * Takes dependencies out of package.json text, keeping its indentation, line
+ * endings, final newline and key order (the inverse of `addDependencies`); a
+ * section left empty goes with them.
+ */
+export function removeDependencies(text: string, deps: Array<{ name: string; dev: boolean }>): { text: string; removed: Array<{ name: string; dev: boolean }> } {
+  const pkg = JSON.parse(text.replace(/^\uFEFF/, "")) as Record<string, unknown>;
+  const removed: Array<{ name: string; dev: boolean }> = [];
+  for (const dep of deps) {
+    const fields = dep.dev ? ["devDependencies", "dependencies"] : ["dependencies", "devDependencies"];
+    const field = fields.find((f) => (pkg[f] as Record<string, string> | undefined)?.[dep.name] !== undefined);
+    if (!field) continue;
+    const section = { ...(pkg[field] as Record<string, string>) };
+    delete section[dep.name];
+    if (Object.keys(section).length === 0) delete pkg[field];
+    else pkg[field] = section;
+    removed.push({ name: dep.name, dev: field === "devDependencies" });
+  }
+  if (removed.length === 0) return { text, removed };
+  return { text: serializePackageJson(text, pkg), removed };
 }

@@ -4,6 +4,7 @@ import { failure, usageError } from "../core/errors.js";
 import { sha256 } from "../engine/journal.js";
 import type { ManualStep, Plan } from "../engine/plan-types.js";
 import type { Tree } from "../engine/tree.js";
+import { removeDependencies } from "../engine/package-json.js";
 import { BASE_DIR, RECORD_FILE, basePath, findRecorded, serializeRecord, type Hunk, type ProjectRecord, type RecordedRecipe } from "../record/record-file.js";
 import type { Catalogue } from "../recipes/catalogue.js";
 import type { Recipe } from "../recipes/manifest.js";
@@ -306,30 +307,4 @@ function filesUnder(tree: Tree, folder: string): string[] {
   walk(join(tree.root, folder));
   for (const c of tree.changes()) if (c.path.startsWith(`${folder}/`)) out.add(c.path);
   return [...out].filter((p) => tree.exists(p));
-}
-
-/**
- * Takes dependencies out of package.json text, keeping its indentation, line
- * endings, final newline and key order (the inverse of `addDependencies`); a
- * section left empty goes with them.
- */
-export function removeDependencies(text: string, deps: Array<{ name: string; dev: boolean }>): { text: string; removed: Array<{ name: string; dev: boolean }> } {
-  const pkg = JSON.parse(text.replace(/^\uFEFF/, "")) as Record<string, unknown>;
-  const removed: Array<{ name: string; dev: boolean }> = [];
-  for (const dep of deps) {
-    const fields = dep.dev ? ["devDependencies", "dependencies"] : ["dependencies", "devDependencies"];
-    const field = fields.find((f) => (pkg[f] as Record<string, string> | undefined)?.[dep.name] !== undefined);
-    if (!field) continue;
-    const section = { ...(pkg[field] as Record<string, string>) };
-    delete section[dep.name];
-    if (Object.keys(section).length === 0) delete pkg[field];
-    else pkg[field] = section;
-    removed.push({ name: dep.name, dev: field === "devDependencies" });
-  }
-  if (removed.length === 0) return { text, removed };
-  const indent = /^[ \t]+(?=")/m.exec(text)?.[0] ?? "  ";
-  const eol = text.includes("\r\n") ? "\r\n" : text.includes("\r") && !text.includes("\n") ? "\r" : "\n";
-  const trailing = /[\r\n]$/.test(text) ? eol : "";
-  const bom = text.startsWith("\uFEFF") ? "\uFEFF" : "";
-  return { text: bom + JSON.stringify(pkg, null, indent).replace(/\n/g, eol) + trailing, removed };
 }

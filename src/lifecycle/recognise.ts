@@ -11,7 +11,8 @@ import { conditionHolds } from "../recipes/answers.js";
 import type { Catalogue } from "../recipes/catalogue.js";
 import type { JsonValue, Recipe } from "../recipes/manifest.js";
 import { renderString, renderTemplateFile } from "../render/render-recipe.js";
-import { importsPackage, removeDependencies, sourceFiles, type RemovePlan } from "./plan-remove.js";
+import { importsPackage, sourceFiles, type RemovePlan } from "./plan-remove.js";
+import { removeDependencies } from "../engine/package-json.js";
 import { looseLine } from "./reverse-hunks.js";
 import { removeImportNames } from "./unused-imports.js";
 

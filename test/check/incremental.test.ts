@@ -53,7 +53,7 @@ describe("add --check: the incremental gate", () => {
 
   it("a clean check records the project too: a later failing change needs one run", { timeout: 120_000 }, async () => {
     const dir = copyFixture("esm-nodenext-factory");
-    const clean = await checkPlannedChanges(dir, [{ path: "src/extra.ts", kind: "create", after: "export const extra = 1;\n" }]);
+    const clean = await checkPlannedChanges(dir, [{ path: "src/extra.ts", kind: "create", before: undefined, after: "export const extra = 1;\n" }]);
     expect(clean.runs).toBe(1);
     expect(clean.newErrors).toEqual([]);
     const failing = await checkPlannedChanges(dir, breakingChange(dir));

@@ -116,14 +116,14 @@ describe("i18n", () => {
       const map = new Map<string, string>();
       return { read: (k) => map.get(k), write: (k, v) => void map.set(k, v), delete: (k) => void map.delete(k) };
     };
-    const first = i18nBot(persistence.persistentSession(persistence.createStorage(dataDir)) as MiddlewareFn<I18nContext>, empty());
+    const first = i18nBot(persistence.persistentSession(persistence.createStorage(dataDir)) as unknown as MiddlewareFn<I18nContext>, empty());
     await first.send(pressFrom(9, "de", "language:en"));
     const files = readdirSync(join(dataDir, "sessions"), { recursive: true }).map(String).filter((f) => f.endsWith(".json"));
     expect(files).toHaveLength(1);
     expect(JSON.parse(readFileSync(join(dataDir, "sessions", files[0]!), "utf8"))).toEqual({ __language_code: "en" });
 
     // A new bot (a restart) reading the same session files answers user 9 in English.
-    const second = i18nBot(persistence.persistentSession(persistence.createStorage(dataDir)) as MiddlewareFn<I18nContext>, empty());
+    const second = i18nBot(persistence.persistentSession(persistence.createStorage(dataDir)) as unknown as MiddlewareFn<I18nContext>, empty());
     await second.send(textFrom(9, "de"));
     expect(replies(second)).toEqual(["Hello, User9!"]);
   });

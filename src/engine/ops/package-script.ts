@@ -1,5 +1,6 @@
 import type { PackageScriptEdit } from "../../recipes/manifest.js";
 import type { OpContext } from "../plan-types.js";
+import { serializePackageJson } from "../package-json.js";
 
 /** npm's placeholder from `npm init`: a script that only fails, as good as none. */
 const placeholder = /^echo "?Error: no test specified"? && exit 1$/;
@@ -27,14 +28,5 @@ export function packageScript(edit: PackageScriptEdit, ctx: OpContext): void {
     return;
   }
   pkg.scripts = { ...scripts, [edit.name]: command };
-  ctx.tree.write("package.json", serialize(text, pkg));
-}
-
-/** package.json text in the style of the original: its indent, line endings, final newline and BOM. */
-function serialize(original: string, pkg: Record<string, unknown>): string {
-  const indent = /^[ \t]+(?=")/m.exec(original)?.[0] ?? "  ";
-  const eol = original.includes("\r\n") ? "\r\n" : original.includes("\r") && !original.includes("\n") ? "\r" : "\n";
-  const trailing = /[\r\n]$/.test(original) ? eol : "";
-  const bom = original.startsWith("\uFEFF") ? "\uFEFF" : "";
-  return bom + JSON.stringify(pkg, null, indent).replace(/\n/g, eol) + trailing;
+  ctx.tree.write("package.json", serializePackageJson(text, pkg));
 }
