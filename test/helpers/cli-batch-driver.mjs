@@ -49,6 +49,10 @@ async function runOne(i, c) {
     else process.env[key] = value;
   }
   process.chdir(c.cwd ?? baseCwd);
+  // Listeners a run adds to process, stdout and stderr (an EPIPE handler, signal handlers) are
+  // removed after it, as its process would have ended: they would pile up over the runs.
+  const emitters = [process, process.stdout, process.stderr];
+  const listenersBefore = emitters.map((e) => new Map(e.eventNames().map((name) => [name, new Set(e.listeners(name))])));
   process.exitCode = 0;
   escaped = false;
   process.stdout.write(marker(i));
@@ -68,6 +72,12 @@ async function runOne(i, c) {
   }
   // Let what the run left queued (a rejected promise, a timer at 0) fail it, not the next one.
   await new Promise((resolve) => setImmediate(resolve));
+  emitters.forEach((e, k) => {
+    for (const name of e.eventNames()) {
+      const kept = listenersBefore[k].get(name) ?? new Set();
+      for (const listener of e.listeners(name)) if (!kept.has(listener)) e.removeListener(name, listener);
+    }
+  });
   return escaped ? 1 : Number(code);
 }
 
