@@ -14,8 +14,8 @@ const root = tmpDir("test-kit-fixtures");
 const dirs = new Map<string, string>();
 const samples = ["error-handler", "rate-limit", "menu-builder", "chat-action", "reply-keyboards", "access-control"];
 /** Recipes with sample tests beyond the first six: in one fixture only, to keep the run short. */
-const more = ["callback-dedupe", "channel-gate", "command-menu", "group-admin-guard", "media-group-collector", "update-filters", "logging", "job-scheduler", "media-send", "persistence", "restart-command", "server-lifecycle"];
-const moreAnswers: Record<string, Record<string, unknown>> = { "update-filters": { welcomeNewMembers: true }, "restart-command": { adminUserIds: [ALLOWED] } };
+const more = ["callback-dedupe", "channel-gate", "command-menu", "group-admin-guard", "media-group-collector", "update-filters", "logging", "job-scheduler", "media-send", "persistence", "restart-command", "server-lifecycle", "broadcast", "chat-members", "file-download", "flood-control", "formatting", "i18n"];
+const moreAnswers: Record<string, Record<string, unknown>> = { "update-filters": { welcomeNewMembers: true }, "restart-command": { adminUserIds: [ALLOWED] }, broadcast: { userIds: [ALLOWED] }, "chat-members": { members: true }, "flood-control": { chatIntervalMs: 50 } };
 const samplesOf = (fixture: string) => (fixture === "cjs-single" ? [...samples, ...more] : samples);
 let results: Map<string, Map<string, string>>; // project → test file → status
 
@@ -45,7 +45,8 @@ beforeAll(async () => {
   writeFileSync(join(root, "vitest.config.mjs"), `export default ${JSON.stringify({ test: { pool: "threads", projects } })};\n`);
   const out = join(root, "results.json");
   const run = spawnSync(process.execPath, [join(repoRoot, "node_modules/vitest/vitest.mjs"), "run", "--config", join(root, "vitest.config.mjs"), "--root", root, "--reporter=json", `--outputFile=${out}`], {
-    cwd: root,
+    // From cjs-single's folder, as its npm test runs: recipes there read files relative to it (i18n's locales/).
+    cwd: dirs.get("cjs-single") ?? root,
     encoding: "utf8",
     timeout: 240_000,
     env: { ...process.env, CI: "1", NODE_OPTIONS: "" },
