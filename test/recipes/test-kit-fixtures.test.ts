@@ -15,7 +15,7 @@ const dirs = new Map<string, string>();
 const samples = ["error-handler", "rate-limit", "menu-builder", "chat-action", "reply-keyboards", "access-control"];
 /** Recipes with sample tests beyond the first six: in one fixture only, to keep the run short. */
 const more = ["callback-dedupe", "channel-gate", "command-menu", "group-admin-guard", "media-group-collector", "update-filters", "logging", "job-scheduler", "media-send", "persistence", "restart-command", "server-lifecycle", "broadcast", "chat-members", "file-download", "flood-control", "formatting", "i18n"];
-const moreAnswers: Record<string, Record<string, unknown>> = { "update-filters": { welcomeNewMembers: true }, "restart-command": { adminUserIds: [ALLOWED] }, broadcast: { userIds: [ALLOWED] }, "chat-members": { members: true }, "flood-control": { chatIntervalMs: 50 } };
+const moreAnswers: Record<string, Record<string, unknown>> = { "update-filters": { welcomeNewMembers: true }, "restart-command": { adminUserIds: [ALLOWED] }, broadcast: { userIds: [ALLOWED] }, "chat-members": { members: false }, "flood-control": { chatIntervalMs: 50 } };
 const samplesOf = (fixture: string) => (fixture === "cjs-single" ? [...samples, ...more] : samples);
 let results: Map<string, Map<string, string>>; // project → test file → status
 
