@@ -35,7 +35,7 @@ export function formatSummary(plan: Plan, stream: NodeJS.WriteStream, options: {
   const lines: string[] = [];
   lines.push(...formatChanges({ changes: plan.changes.filter((c) => !isRecordPath(c.path)) }, stream));
   const bookkeeping = plan.changes.filter((c) => isRecordPath(c.path));
-  if (bookkeeping.length > 0) lines.push(`  ${color.dim("record", stream)} ${RECORD_FILE} (what was installed, with ${bookkeeping.filter((c) => c.path !== RECORD_FILE).length} base copies in .bot-snippets/)`);
+  if (bookkeeping.length > 0) lines.push(`  ${color.dim("record", stream)} ${RECORD_FILE} (what this change did, with ${bookkeeping.filter((c) => c.path !== RECORD_FILE).length} base copies in .bot-snippets/)`);
   for (const s of plan.skipped) lines.push(`  ${color.yellow("skip", stream)}   ${s.path}: ${s.reason}`);
   for (const d of plan.dependencies) {
     if (d.status === "added") lines.push(`  ${color.green("dep", stream)}    ${d.name}@${d.version}${d.dev ? " (dev)" : ""}`);

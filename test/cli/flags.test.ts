@@ -25,7 +25,8 @@ describe("--json", () => {
     expect(r.code).toBe(0);
     const plan = JSON.parse(r.stdout) as JsonPlan;
     expect(plan.written).toBe(false);
-    expect(plan.changes.map((c) => c.path)).toEqual(["bot.ts", "recipes/error-handler.ts"]);
+    // The project's files and the record that would be written with them.
+    expect(plan.changes.map((c) => c.path)).toEqual([".bot-snippets/base/recipes/error-handler.ts.base", "bot-snippets.json", "bot.ts", "recipes/error-handler.ts"]);
     expect(r.stderr).toContain("--json without --yes: nothing was written");
     expect(treeHash(dir)).toBe(before);
   });
