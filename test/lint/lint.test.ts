@@ -104,7 +104,8 @@ describe("lint on the bundled templates", () => {
   // LINT_MATRIX_REPORT at its JSON report: the same checks on the same fixtures, plus the
   // field fixtures (test/fixtures/field, checked by the field matrix test). Their findings
   // are set aside; what is left is what this run would give. Without the variable, lint runs here.
-  it("passes with --typecheck (every answer combination on every fixture, strict)", async () => {
+  // Without the shared report it type-checks every combination itself: minutes on two busy cores.
+  it("passes with --typecheck (every answer combination on every fixture, strict)", { timeout: 300_000 }, async () => {
     const shared = process.env.LINT_MATRIX_REPORT;
     const onField = (text: string) => /\bfield fixture\b/.test(text) || fieldFixtureNames.some((f) => new RegExp(`\\bfixture ${f}(?![\\w-])`).test(text));
     const report: LintReport = shared ? (JSON.parse(readFileSync(shared, "utf8")) as LintReport) : await lintRecipes(["templates"], { cwd: repoRoot, typecheck: true });
