@@ -279,6 +279,24 @@ if (wanted(5)) {
   }
 }
 
+// Issue 14's figures (no limit of their own): status and remove on a 2,000-file project with two
+// recorded recipes, against add on the same tree (remove re-plans one recipe's edits the same way).
+if (wanted("14")) {
+  const template = generateProject(2000);
+  const work = join(scratch, "work-2000");
+  const installed = join(scratch, "installed-2000");
+  reset(template, installed);
+  time([bin, "add", "error-handler", "rate-limit", "--yes", "--no-install", "--no-check"], { cwd: installed, label: "add (setup)" });
+  const [add, status, remove] = paired([
+    { reset: () => reset(template, work), run: () => time([bin, "add", "error-handler", "rate-limit", "--yes", "--no-install", "--no-check"], { cwd: work, label: "add" }) },
+    { reset: () => reset(installed, work), run: () => time([bin, "status"], { cwd: work, label: "status" }) },
+    { reset: () => reset(installed, work), run: () => time([bin, "remove", "rate-limit", "--yes", "--no-check"], { cwd: work, label: "remove" }) },
+  ], Math.max(3, Math.ceil(runs / 2)));
+  const med = (list) => s(median(list));
+  const cpu = (list) => (list.cpu?.every((v) => v !== undefined) ? `, cpu ${s(median(list.cpu))}` : "");
+  console.log(`lifecycle (2,000 files)  status ${med(status)}${cpu(status)}   remove rate-limit ${med(remove)}${cpu(remove)}   add error-handler rate-limit ${med(add)}${cpu(add)}   (medians, no limit)`);
+}
+
 const over = results.filter((r) => !r.ok);
 console.log(`\n${results.length - over.length} of ${results.length} figures within their limits${over.length ? `; over: ${over.map((r) => `target ${r.target} ${r.label}`).join("; ")}` : ""}`);
 rmSync(scratch, { recursive: true, force: true });
