@@ -16,7 +16,8 @@ import { Tree } from "../../src/engine/tree.js";
 import type { RemovePlan } from "../../src/lifecycle/plan-remove.js";
 import { readRecord } from "../../src/lifecycle/record-io.js";
 import type { RecordedRecipe } from "../../src/record/record-file.js";
-import { copyFixture, fixturesDir, recipes, repoRoot, tmpDir } from "../helpers/recipes.js";
+import { catalogue, copyFixture, fixturesDir, recipes, repoRoot, tmpDir } from "../helpers/recipes.js";
+import { renderString } from "../../src/render/render-recipe.js";
 import { planAddRecorded, planRemoveIn } from "./remove-helpers.js";
 
 const FIXTURE = "cjs-single";
@@ -64,8 +65,17 @@ beforeAll(async () => {
 describe(`add X, add Y, remove X on ${FIXTURE} (fast-check seed 14, ${pairs.length} pairs)`, () => {
   it("leaves Y wired: its files, its record entry, and every edit it made (removing Y next restores the fixture)", () => {
     const problems: string[] = [];
-    for (const { x, y, order, dir, plan, yEntry } of outcomes) {
+    for (const { x, y, order, dir, plan, yEntry: recorded } of outcomes) {
       const label = `${order.join(" then ")}, remove ${x}`;
+      // Y's files that exist only with X (a sample test with the test kit: `"when": { "facts.recipe:<x>": true }`) go with X.
+      const withX = new Set(
+        catalogue
+          .get(y)
+          .manifest.files.filter((f) => Object.keys(f.when ?? {}).includes(`facts.recipe:${x}`))
+          .map((f) => renderString(catalogue.get(y), f.target, { recipesDir: "recipes", bot: "bot" }, "target")),
+      );
+      const yEntry: RecordedRecipe = { ...recorded, files: recorded.files.filter((f) => !withX.has(f.path)) };
+      for (const path of withX) if (existsSync(join(dir, path))) problems.push(`${label}: ${y}'s ${path}, which goes with ${x}, is still there`);
       const record = readRecord(new Tree(dir));
       if (JSON.stringify(record?.recipes) !== JSON.stringify([yEntry])) problems.push(`${label}: the record is not ${y}'s entry alone`);
       for (const f of yEntry.files) {
