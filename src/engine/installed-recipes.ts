@@ -7,7 +7,8 @@ import type { ProjectFacts } from "../project/project-facts.js";
 import { conditionHolds } from "../recipes/answers.js";
 import { exampleAnswer } from "../recipes/example-answers.js";
 import type { Answers, Condition, JsonValue, Recipe } from "../recipes/manifest.js";
-import { parseRecord, RECORD_FILE, type ProjectRecord } from "../record/record-file.js";
+import type { ProjectRecord } from "../record/record-file.js";
+import { readRecordFrom } from "../record/plan-recorder.js";
 import { renderString, renderTemplateFile } from "../render/render-recipe.js";
 import type { CodeStyle } from "../project/code-style.js";
 import type { BotLocation, Plan } from "./plan-types.js";
@@ -38,12 +39,10 @@ export function defaultAnswers(recipe: Recipe): Answers {
 }
 
 function readRecord(tree: Tree): ProjectRecord | undefined {
-  const text = tree.read(RECORD_FILE);
-  if (text === undefined) return undefined;
   try {
-    return parseRecord(text);
+    return readRecordFrom(tree);
   } catch {
-    return undefined; // the record's own reader refuses it with a message; here it only gives answers
+    return undefined; // the record's own reader refuses it with a message (add, update, remove); here it only gives answers
   }
 }
 

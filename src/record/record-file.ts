@@ -117,6 +117,9 @@ function corrupt(what: string): Error {
   return failure(`${RECORD_FILE}: ${what}; nothing was written`, `fix it (it is the record of the recipes this CLI installed), or restore it from version control`);
 }
 
+/** A project-relative path as the CLI writes them: `/`-separated, no `..`, `.` or empty part, not absolute, no NUL or backslash. */
+const insideProject = (path: string): boolean => path !== "" && !/[\0\\]/.test(path) && !/^[a-zA-Z]:/.test(path) && path.split("/").every((part) => part !== "" && part !== "." && part !== "..");
+
 const isObject = (x: unknown): x is Record<string, unknown> => typeof x === "object" && x !== null && !Array.isArray(x);
 const isStrings = (x: unknown): x is string[] => Array.isArray(x) && x.every((s) => typeof s === "string");
 
@@ -133,9 +136,12 @@ function recordProblem(data: unknown): string | undefined {
     if (!Array.isArray(r.dependencies) || !r.dependencies.every((d) => isObject(d) && typeof d.name === "string" && typeof d.version === "string" && typeof d.dev === "boolean")) {
       return `${at}.dependencies is not a list of { name, version, dev }`;
     }
+    // A record is data from the repository (someone else's, in a clone): every path in it stays inside the project.
+    for (const [j, f] of r.files.entries()) if (!insideProject(f.path as string)) return `${at}.files[${j}].path ${JSON.stringify(f.path)} is not a path inside the project`;
     if (!Array.isArray(r.edits)) return `${at}.edits is not a list`;
     for (const [j, e] of r.edits.entries()) {
       if (!isObject(e) || typeof e.op !== "string" || typeof e.file !== "string" || !Array.isArray(e.hunks)) return `${at}.edits[${j}] is not an { op, file, hunks }`;
+      if (!insideProject(e.file)) return `${at}.edits[${j}].file ${JSON.stringify(e.file)} is not a path inside the project`;
       if (!e.hunks.every((h) => isObject(h) && isStrings(h.before) && isStrings(h.removed) && isStrings(h.added) && isStrings(h.after))) return `${at}.edits[${j}].hunks are not { before, removed, added, after } lists of lines`;
     }
   }

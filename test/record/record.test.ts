@@ -127,6 +127,8 @@ describe("a record the CLI does not understand", () => {
     ["not JSON", '{\n  "version": 1,\n  "recipes": [\n', /^bot-snippets\.json: not valid JSON \(line \d+\); nothing was written$/],
     ["a newer format", '{ "version": 2, "recipes": [] }', /unknown format version 2/],
     ["a recipe without files", '{ "version": 1, "recipes": [{ "id": "x", "pack": "bundled", "version": "1", "answers": {}, "edits": [], "dependencies": [] }] }', /recipes\[0\]\.files/],
+    ["a generated file outside the project", '{ "version": 1, "recipes": [{ "id": "x", "pack": "bundled", "version": "1", "answers": {}, "files": [{ "path": "../outside.ts", "hash": "0" }], "edits": [], "dependencies": [] }] }', /recipes\[0\]\.files\[0\]\.path "\.\.\/outside\.ts" is not a path inside the project/],
+    ["an edit of an absolute path", '{ "version": 1, "recipes": [{ "id": "x", "pack": "bundled", "version": "1", "answers": {}, "files": [], "edits": [{ "op": "install", "file": "/etc/hosts", "hunks": [] }], "dependencies": [] }] }', /edits\[0\]\.file "\/etc\/hosts" is not a path inside the project/],
     ["a hunk without lines", '{ "version": 1, "recipes": [{ "id": "x", "pack": "bundled", "version": "1", "answers": {}, "files": [], "edits": [{ "op": "install", "file": "a.ts", "hunks": [{}] }], "dependencies": [] }] }', /hunks are not/],
   ];
   it.each(cases)("%s: add refuses with one line and writes nothing", async (_, text, message) => {
