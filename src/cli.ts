@@ -1,14 +1,19 @@
-import { Command, CommanderError, Option } from "commander";
+import type { Command } from "commander";
+import { createRequire } from "node:module";
 import { asKnownFailure, CliError, exitCodeOf } from "./core/errors.js";
 import { color } from "./ui/colors.js";
 
 // The commands people run most (`--help`, `list`) must stay fast: every
 // command's module is imported only when it runs, so ts-morph and the
-// TypeScript compiler load only for commands that edit code.
+// TypeScript compiler load only for commands that edit code. Commander
+// itself loads when the program is built: `list` and `show <recipe>` run
+// without it (fastCommand).
+let loadedCommander: typeof import("commander") | undefined;
+const commander = () => (loadedCommander ??= createRequire(import.meta.url)("commander") as typeof import("commander"));
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
-const pmOption = () => new Option("--pm <name>", "install with this package manager (default: detected)").choices(["npm", "pnpm", "yarn", "bun"]);
+const pmOption = () => new (commander().Option)("--pm <name>", "install with this package manager (default: detected)").choices(["npm", "pnpm", "yarn", "bun"]);
 
 /** The options of `new` and of the run without a command. */
 const newOptions = (command: Command) =>
@@ -23,6 +28,7 @@ const newOptions = (command: Command) =>
     .option("--templates <dir>", "also load recipes from this folder (repeatable)", collect);
 
 export function buildProgram(): Command {
+  const { Command, Option } = commander();
   const program = new Command("create-bot-snippet")
     .description("Insert typed, tested grammY recipes into your Telegram bot project.")
     .version("0.1.0", "-v, --version")
@@ -200,11 +206,11 @@ export async function main(argv: string[]): Promise<void> {
     if (error.code !== "EPIPE") throw error;
     process.exit(process.exitCode ?? 0);
   });
-  const program = buildProgram();
   try {
-    await program.parseAsync(argv, { from: "user" });
+    if (await fastCommand(argv)) return;
+    await buildProgram().parseAsync(argv, { from: "user" });
   } catch (error) {
-    if (error instanceof CommanderError) {
+    if (loadedCommander && error instanceof loadedCommander.CommanderError) {
       if (error.code === "commander.helpDisplayed" || error.code === "commander.version" || error.code === "commander.help") {
         process.exitCode = 0;
         return;
@@ -217,6 +223,29 @@ export async function main(argv: string[]): Promise<void> {
     reportError(asKnownFailure(error), argv.includes("--verbose")); // a full disk is said plainly, not as a bug
     process.exitCode = exitCodeOf(error);
   }
+}
+
+/**
+ * `list` and `show <recipe>`, with no options but --json, --verbose and
+ * --no-color, run here without commander, with the options commander would
+ * give them: they are the commands people run most, and loading commander was
+ * a good part of their time. False for anything else (commander parses it).
+ */
+async function fastCommand(argv: string[]): Promise<boolean> {
+  const verbose = argv.includes("--verbose") ? true : undefined;
+  const rest = argv.filter((a) => a !== "--verbose" && a !== "--no-color");
+  const words = rest.filter((a) => a !== "--json");
+  const json = words.length < rest.length ? { json: true } : {};
+  if (rest[0] !== words[0]) return false; // --json before the command is the program's, which has none
+  if (words.length === 1 && words[0] === "list") {
+    await (await import("./commands/list.js")).listCommand({ cwd: ".", ...json, verbose });
+    return true;
+  }
+  if (words.length === 2 && words[0] === "show" && /^[\w@][\w@./-]*$/.test(words[1]!)) {
+    await (await import("./commands/show.js")).showCommand(words[1]!, { ...json, verbose });
+    return true;
+  }
+  return false;
 }
 
 function reportError(error: unknown, verbose: boolean): void {

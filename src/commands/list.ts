@@ -1,4 +1,4 @@
-import { loadCatalogue } from "../recipes/catalogue.js";
+import { indexedRecipes } from "../recipes/catalogue-index.js";
 import { color } from "../ui/colors.js";
 
 /** One line per recipe; the seed codes (rows of the recipes catalogue) only with `verbose`. */
@@ -10,7 +10,8 @@ export async function listCommand(options: { json?: boolean; templates?: string[
     (await import("./status.js")).statusCommand({ cwd: at.root, ...(options.json !== undefined && { json: options.json }), ...(options.templates && { templates: options.templates }) });
     return;
   }
-  const { recipes } = loadCatalogue(options.templates ?? []);
+  // The bundled recipes come from the catalogue index when it is current (no manifest validation to load and run); packs are read as always.
+  const recipes = (!options.templates?.length && (await indexedRecipes())) || (await import("../recipes/catalogue.js")).loadCatalogue(options.templates ?? []).recipes;
   if (options.json) {
     const data = recipes.map(({ manifest, pack, ref }) => ({
       id: manifest.id,

@@ -1,17 +1,21 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { basename, dirname, join, posix, relative, resolve, sep } from "node:path";
 import { usageError } from "../core/errors.js";
-import { commitChanges } from "../engine/commit.js";
 import { conditionHolds, placeholder, resolveAnswers } from "../recipes/answers.js";
-import { detectCodeStyle, defaultStyle, type CodeStyle } from "../project/code-style.js";
+import type { CodeStyle } from "../project/code-style.js";
 import { findProjectRoot } from "../project/project-root.js";
-import { scanProject } from "../project/scan-project.js";
-import { loadCatalogue } from "../recipes/catalogue.js";
-import type { AddImportEdit, Condition, EditSpec, ExtendContextEdit, IgnorePathEdit, InstallEdit, JsonValue, Question, ReplaceStartEdit, SetErrorHandlerEdit, WrapHandlersEdit } from "../recipes/manifest.js";
+import { indexedPreview } from "../recipes/catalogue-index.js";
+import type { AddImportEdit, Condition, EditSpec, ExtendContextEdit, IgnorePathEdit, InstallEdit, JsonValue, Question, Recipe, ReplaceStartEdit, SetErrorHandlerEdit, WrapHandlersEdit } from "../recipes/manifest.js";
 import { exampleAnswers } from "../recipes/example-answers.js";
 import { typicalFacts } from "../recipes/typical-facts.js";
-import { renderString, renderTemplateFile } from "../render/render-recipe.js";
 import { color } from "../ui/colors.js";
+
+// `show` is run often and must start fast: what only some runs need (the
+// catalogue's validation, the handlebars compiler, the project scan, the
+// commit) is imported when it is needed. A bundled recipe shown for a typical
+// project (outside a grammY project, or with --json) comes from the catalogue
+// index (src/recipes/catalogue-index.ts) when it is current: the same text,
+// rendered at build time by `showPreview` and `showText` below.
 
 /** Facts of a typical project, for previews outside a project. */
 export const previewFacts: Record<string, JsonValue> = { ...typicalFacts };
@@ -27,33 +31,78 @@ export interface ShowOptions {
   verbose?: boolean;
 }
 
-export async function showCommand(ref: string, options: ShowOptions): Promise<void> {
-  const recipe = loadCatalogue(options.templates ?? []).get(ref);
+/** Renders a manifest string (a target, an edit's code) for `show`'s lines; `where` names it in errors. */
+export type ShowRender = (template: string, where: string) => string;
+
+/** The files `show` previews, rendered with the example answers for a project with `facts`, and the renderer of the manifest's strings. */
+export async function showPreview(recipe: Recipe, facts: Record<string, JsonValue>): Promise<{ files: Array<{ target: string; content: string }>; render: ShowRender }> {
+  const { renderString, renderTemplateFile } = await import("../render/render-recipe.js");
   const { manifest } = recipe;
-  const snippet = manifest.kind === "snippet";
-  if (options.copyTo !== undefined && !snippet) {
-    throw usageError(`--copy-to writes snippets; "${recipe.ref}" is a recipe`, `add it to your bot with \`create-bot-snippet add ${recipe.ref}\`, which also wires it in`);
-  }
-  const here = options.copyTo === undefined && !options.json && !snippet ? projectHere() : undefined;
-  const facts = here?.facts ?? previewFacts;
   const given = exampleAnswers(manifest.questions);
   const answers = await resolveAnswers(manifest, { given, facts });
   const view = { ...facts, ...answers };
   const files = manifest.files
     .filter((f) => conditionHolds(f.when, answers, facts))
     .map((f) => ({ target: renderString(recipe, f.target, view, "files.target"), content: renderTemplateFile(recipe, f.template, view) })); // templates are in the canonical style already
+  return { files, render: (template, where) => renderString(recipe, template, view, where) };
+}
+
+export async function showCommand(ref: string, options: ShowOptions): Promise<void> {
+  if (options.copyTo === undefined && !options.templates?.length && (await showFromIndex(ref, options))) return;
+  const { loadCatalogue } = await import("../recipes/catalogue.js");
+  const recipe = loadCatalogue(options.templates ?? []).get(ref);
+  const { manifest } = recipe;
+  const snippet = manifest.kind === "snippet";
+  if (options.copyTo !== undefined && !snippet) {
+    throw usageError(`--copy-to writes snippets; "${recipe.ref}" is a recipe`, `add it to your bot with \`create-bot-snippet add ${recipe.ref}\`, which also wires it in`);
+  }
+  const here = options.copyTo === undefined && !options.json && !snippet ? await projectHere() : undefined;
+  const facts = here?.facts ?? previewFacts;
+  const { files, render } = await showPreview(recipe, facts);
 
   if (options.copyTo !== undefined) {
     await copySnippet(recipe.ref, files, options.copyTo, options.force === true);
     return;
   }
-  if (options.json) {
-    process.stdout.write(`${JSON.stringify({ ...manifest, ref: recipe.ref, preview: files }, null, 2)}\n`);
-    return;
-  }
+  process.stdout.write(showText(recipe, files, render, { here: here !== undefined, facts, json: options.json, verbose: options.verbose }));
+}
+
+/**
+ * `show` of a bundled recipe from the catalogue index, when the index is
+ * current and the preview is the typical project's; false when it cannot
+ * (the caller then loads and renders as before).
+ */
+async function showFromIndex(ref: string, options: ShowOptions): Promise<boolean> {
+  const indexed = await indexedPreview(ref);
+  if (!indexed) return false;
+  // In a grammY project, the lines name its bot file: rendered for it, not from the index.
+  if (!options.json && indexed.recipe.manifest.kind !== "snippet" && grammyProjectRoot() !== undefined) return false;
+  const { files, rendered } = indexed.preview;
+  let missing = false;
+  const render: ShowRender = (template, where) => {
+    const text = rendered[`${where}\0${template}`];
+    if (text === undefined) missing = true;
+    return text ?? "";
+  };
+  const text = showText(indexed.recipe, files, render, { here: false, facts: previewFacts, json: options.json, verbose: options.verbose });
+  if (missing) return false; // a string the build did not render: render it now
+  process.stdout.write(text);
+  return true;
+}
+
+/** All `show` prints (but --copy-to), given the rendered preview. `facts` are those the preview was rendered for; `here` says they are the project's. */
+export function showText(
+  recipe: Recipe,
+  files: Array<{ target: string; content: string }>,
+  render: ShowRender,
+  options: { here: boolean; facts: Record<string, JsonValue>; json?: boolean | undefined; verbose?: boolean | undefined },
+): string {
+  const { manifest } = recipe;
+  const { here, facts } = options;
+  if (options.json) return `${JSON.stringify({ ...manifest, ref: recipe.ref, preview: files }, null, 2)}\n`;
   const out = process.stdout;
   const seeds = options.verbose && manifest.seeds.length > 0 ? `; seeds ${manifest.seeds.join(", ")}` : "";
-  if (snippet) {
+  if (manifest.kind === "snippet") {
     // A snippet is code to paste: its description, then the code, nothing to answer or wire.
     const head = [
       `${color.bold(manifest.title, out)} ${color.dim(`(snippet ${recipe.ref}${seeds})`, out)}`,
@@ -63,11 +112,9 @@ export async function showCommand(ref: string, options: ShowOptions): Promise<vo
       color.dim(`Paste it, or write it to a file in your project's style: create-bot-snippet show ${recipe.ref} --copy-to src/${files[0]?.target ?? `${manifest.id}.ts`}`, out),
     ];
     const code = files.map((f) => (files.length > 1 ? `${color.bold(f.target, out)}\n${f.content}` : f.content));
-    out.write(`${[...head, "", ...code].join("\n").replace(/\n*$/, "\n")}`);
-    return;
+    return `${[...head, "", ...code].join("\n").replace(/\n*$/, "\n")}`;
   }
   const words = (when: Condition | undefined) => (when ? color.dim(` (${conditionWords(when, manifest.questions)})`, out) : "");
-  const render = (template: string, where: string) => renderString(recipe, template, view, where);
   const botFile = String(facts.botFile);
   const lines = [
     `${color.bold(manifest.title, out)} ${color.dim(`(${recipe.ref}${seeds})`, out)}`,
@@ -89,7 +136,7 @@ export async function showCommand(ref: string, options: ShowOptions): Promise<vo
     ...(manifest.dependencies?.length ? ["", color.bold("Dependencies", out), ...manifest.dependencies.map((d) => `  ${d.name}@${d.version}${d.dev ? " (dev)" : ""}${words(d.when)}`)] : []),
   ];
   for (const f of files) lines.push("", color.bold(`Preview: ${f.target}`, out), f.content);
-  out.write(`${lines.join("\n")}\n`);
+  return `${lines.join("\n")}\n`;
 }
 
 /** A default as it is typed after `--set name=`. */
@@ -171,13 +218,11 @@ export function conditionWords(when: Condition, questions: Question[]): string {
  * the ones `add` would write. No compiler is loaded; anything unclear falls
  * back to a typical project.
  */
-function projectHere(): { facts: Record<string, JsonValue> } | undefined {
+async function projectHere(): Promise<{ facts: Record<string, JsonValue> } | undefined> {
+  const root = grammyProjectRoot();
+  if (!root) return undefined;
   try {
-    const root = findProjectRoot(process.cwd());
-    if (!root) return undefined;
-    const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { dependencies?: Record<string, unknown> };
-    if (pkg.dependencies?.grammy === undefined) return undefined;
-    const project = scanProject(root);
+    const project = (await import("../project/scan-project.js")).scanProject(root);
     const bots = project.candidates.filter((f) => /\bnew\s+Bot\s*[<(]/.test(project.texts.get(f) ?? ""));
     if (bots.length !== 1) return undefined;
     const botFile = bots[0]!;
@@ -186,6 +231,18 @@ function projectHere(): { facts: Record<string, JsonValue> } | undefined {
     return {
       facts: { ...previewFacts, bot: variable ?? "bot", botFile, served: project.served, moduleKind: project.moduleKind, recipesDir: dir === "." ? "recipes" : `${dir}/recipes` },
     };
+  } catch {
+    return undefined;
+  }
+}
+
+/** The root of the project in the current folder when its package.json depends on grammy (where `show` renders for that project); else undefined. */
+function grammyProjectRoot(): string | undefined {
+  try {
+    const root = findProjectRoot(process.cwd());
+    if (!root) return undefined;
+    const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { dependencies?: Record<string, unknown> };
+    return pkg.dependencies?.grammy === undefined ? undefined : root;
   } catch {
     return undefined;
   }
@@ -208,7 +265,7 @@ async function copySnippet(ref: string, files: Array<{ target: string; content: 
   // Rooted at the nearest folder that exists: the commit creates the ones missing on the way.
   let root = dirname(target);
   while (!existsSync(root) && dirname(root) !== root) root = dirname(root);
-  const style = styleFor(root, before);
+  const style = await styleFor(root, before);
   const content = style ? (await import("../ast/apply-style.js")).applyStyle(canonical, style) : canonical;
   if (before === content) {
     process.stderr.write(`${color.dim("unchanged", process.stderr)} ${shown}\n`);
@@ -216,23 +273,26 @@ async function copySnippet(ref: string, files: Array<{ target: string; content: 
   }
   if (before !== undefined && !force) throw usageError(`${shown} exists and differs from the snippet`, "pass --force to replace it, or choose another file");
   const path = relative(root, target).split(sep).join("/");
-  commitChanges(root, [{ path, kind: before === undefined ? "create" : "update", before, after: content }]);
+  (await import("../engine/commit.js")).commitChanges(root, [{ path, kind: before === undefined ? "create" : "update", before, after: content }]);
   const how = style ? ` (${style.quote === "'" ? "single" : "double"} quotes, ${style.semicolons ? "semicolons" : "no semicolons"}, ${style.indent === "\t" ? "tabs" : `${style.indent.length}-space indent`}: the project's style)` : "";
   process.stderr.write(`${color.green("wrote", process.stderr)} ${shown}${how}\n`);
 }
 
 /** The style to write in at `dir`: the replaced file's, else its project's; undefined outside a project with TypeScript files. */
-function styleFor(dir: string, before: string | undefined): CodeStyle | undefined {
+async function styleFor(dir: string, before: string | undefined): Promise<CodeStyle | undefined> {
   const root = findProjectRoot(dir);
   let projectStyle: CodeStyle | undefined;
   if (root) {
     try {
-      const project = scanProject(root);
+      const project = (await import("../project/scan-project.js")).scanProject(root);
       if (project.texts.size > 0) projectStyle = project.style;
     } catch {
       projectStyle = undefined; // an unreadable project: its style is unknown, the snippet is written as it is
     }
   }
-  if (before !== undefined && before.trim() !== "") return detectCodeStyle(before, projectStyle ?? defaultStyle);
+  if (before !== undefined && before.trim() !== "") {
+    const { detectCodeStyle, defaultStyle } = await import("../project/code-style.js");
+    return detectCodeStyle(before, projectStyle ?? defaultStyle);
+  }
   return projectStyle;
 }

@@ -1,21 +1,14 @@
 import { existsSync, readdirSync, statSync } from "node:fs";
-import { basename, dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { basename, join, resolve } from "node:path";
+import { bundledTemplatesDir } from "./catalogue-index.js";
 import { failure, usageError } from "../core/errors.js";
 import type { Recipe, RecipeManifest } from "./manifest.js";
 import { validateManifest } from "./validate-manifest.js";
 import { readTextFile } from "../core/regular-file.js";
 import { assertInsidePack } from "./pack-file.js";
 
-/** The `templates/` folder shipped with the package (found from this module, in `src/` or `dist/src/`). */
-export function bundledTemplatesDir(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 5; i++) {
-    if (existsSync(join(dir, "templates")) && existsSync(join(dir, "package.json"))) return join(dir, "templates");
-    dir = dirname(dir);
-  }
-  throw failure("the bundled templates/ folder is missing from this installation", "reinstall create-bot-snippet");
-}
+// Where the bundled templates are: the same folder the catalogue index (a cache for `list` and `show`) describes.
+export { bundledTemplatesDir };
 
 export interface Catalogue {
   recipes: Recipe[];

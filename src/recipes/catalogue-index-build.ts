@@ -1,0 +1,98 @@
+import { createHash, randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { dirname, join, relative } from "node:path";
+import { bundledTemplatesDir, catalogueIndexPath, catalogueIndexVersion, cataloguePreviewPath, codeDir, fileStamp, packageJsonPath, recipeFolderFiles, type CatalogueIndex, type IndexedFile, type IndexedPreview } from "./catalogue-index.js";
+
+// Writes the catalogue index (see catalogue-index.ts) from the compiled code,
+// at build time: `node scripts/build-catalogue-index.js` after tsc.
+
+/** The compiled modules (relative to dist/src) whose code decides what the index holds: reading and validating manifests, answers, rendering, `show`'s preview. */
+const codeFolders = ["recipes", "render"];
+const codeFiles = ["commands/show.js", "commands/list.js", "core/regular-file.js"];
+/** The packages they use to decide it. */
+const packages = ["handlebars", "semver"];
+
+/**
+ * A file as the index records it. On a file system with whole-second times,
+ * a file changed less than two seconds ago gets no stamp (its hash decides
+ * every time): a change in the same second would keep the stamp.
+ */
+function indexedFile(base: string, path: string, now: number): IndexedFile {
+  const abs = join(base, path);
+  const stamp = fileStamp(abs);
+  if (stamp === undefined) throw new Error(`${abs} is not a regular file`);
+  const stat = statSync(abs, { bigint: true });
+  const settled = stat.ctimeNs % 1_000_000_000n !== 0n || now - Number(stat.ctimeNs / 1_000_000n) > 2000;
+  return { path, stamp: settled ? stamp : null, sha256: createHash("sha256").update(readFileSync(abs)).digest("hex") };
+}
+
+/**
+ * Builds the index of the bundled templates and writes it; returns what it
+ * did in words. When the catalogue does not load (a broken manifest), no
+ * index is written and an old one is removed: the CLI then reads the
+ * templates and reports the problem as before.
+ */
+export async function writeCatalogueIndex(): Promise<string> {
+  const target = catalogueIndexPath();
+  const previewDir = dirname(cataloguePreviewPath("x"));
+  rmSync(target, { force: true });
+  rmSync(previewDir, { recursive: true, force: true });
+  const now = Date.now();
+  // Every file is stamped (and hashed) before anything is read to build the index: a file changed
+  // meanwhile then differs from its record, and the index is not used for it, never wrong.
+  const templatesDir = bundledTemplatesDir();
+  const entries = readdirSync(templatesDir).sort();
+  const dist = codeDir();
+  const code = [...codeFolders.flatMap((folder) => readdirSync(join(dist, folder)).filter((f) => f.endsWith(".js")).map((f) => `${folder}/${f}`)), ...codeFiles];
+  const codeRecords = code.sort().map((path) => indexedFile(dist, path, now));
+  const recipeFiles = new Map<string, IndexedFile[]>();
+  for (const entry of entries) {
+    if (!existsSync(join(templatesDir, entry, "recipe.json"))) continue;
+    const files = recipeFolderFiles(templatesDir, entry);
+    if (!files) return `no catalogue index: ${join(templatesDir, entry)} holds something other than files and folders`;
+    recipeFiles.set(entry, files.map((f) => indexedFile(templatesDir, f, now)));
+  }
+  const { loadCatalogue } = await import("./catalogue.js");
+  const { showPreview, showText, previewFacts } = await import("../commands/show.js");
+  let recipes;
+  try {
+    recipes = loadCatalogue([], templatesDir).recipes;
+  } catch (error) {
+    return `no catalogue index: the bundled templates do not load (${(error as Error).message})`;
+  }
+  const index: CatalogueIndex = { version: catalogueIndexVersion, build: randomBytes(8).toString("hex"), entries, code: codeRecords, packages: {}, recipes: [] };
+  for (const name of packages) {
+    const path = packageJsonPath(name);
+    if (path === undefined) continue;
+    index.packages[name] = { version: (JSON.parse(readFileSync(path, "utf8")) as { version: string }).version, path: relative(dist, path) };
+  }
+  mkdirSync(previewDir, { recursive: true });
+  let previews = 0;
+  for (const recipe of recipes) {
+    const files = recipeFiles.get(recipe.ref);
+    if (!files) return `no catalogue index: ${recipe.dir} appeared while the index was built`;
+    let preview: IndexedPreview | undefined;
+    try {
+      // The very code `show` runs, for a typical project: the strings its lines render are recorded as they are asked for.
+      const { files: previewFiles, render } = await showPreview(recipe, previewFacts);
+      const rendered: Record<string, string> = {};
+      const recording = (template: string, where: string) => (rendered[`${where}\0${template}`] = render(template, where));
+      showText(recipe, previewFiles, recording, { here: false, facts: previewFacts });
+      preview = { files: previewFiles, rendered };
+      previews++;
+    } catch {
+      preview = undefined; // `show` fails on it: it will, the same way, without the index
+    }
+    if (preview) writeWhole(cataloguePreviewPath(recipe.ref), { build: index.build, preview });
+    index.recipes.push({ entry: recipe.ref, manifest: recipe.manifest, files, preview: preview !== undefined });
+  }
+  writeWhole(target, index); // last: the previews it names are there
+  return `catalogue index: ${index.recipes.length} recipes, ${previews} previews → ${target}`;
+}
+
+/** Written whole, then renamed over: a CLI run at the same moment reads the old file or the new one, never half of one. */
+function writeWhole(path: string, data: unknown): void {
+  const temporary = `${path}.${process.pid}.tmp`;
+  writeFileSync(temporary, `${JSON.stringify(data)}\n`);
+  renameSync(temporary, path);
+}

@@ -1,0 +1,222 @@
+import { existsSync, lstatSync, readdirSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { failure } from "../core/errors.js";
+import type { Recipe, RecipeManifest } from "./manifest.js";
+
+// === The catalogue index: `list` and `show` without reading 30 manifests ===
+//
+// `npm run build` writes dist/src/catalogue-index.json (scripts/build-catalogue-index.js,
+// src/recipes/catalogue-index-build.ts): the bundled recipes' validated
+// manifests; and, per recipe, dist/src/catalogue-previews/<id>.json: what
+// `show` prints for a typical project (the rendered preview files and the
+// rendered strings of its file and edit lines), tied to the index by its
+// build id.
+// Loading it skips the manifest validation (semver), the handlebars compiler
+// and the rendering, which were most of the time of `list` and `show`.
+//
+// It is only a cache: every file it was made from is checked before it is
+// used, and anything that differs (a manifest, a template, a recipe folder
+// added or removed, a rebuilt module whose content changed, another
+// handlebars or semver) makes the caller read the templates as before.
+// A file is the same when its size, inode and change times are those
+// recorded (the change time cannot be set back by touching a file), or else
+// when its SHA-256 is (a fresh checkout, an installed package). Nothing here
+// is ever written at run time. Only this module and the JSON are loaded.
+
+export const catalogueIndexVersion = 1;
+
+/** One file the index was made from: its path (posix, relative to its base), how it looked, its content's hash. */
+export interface IndexedFile {
+  path: string;
+  /** `size:ino:mtimeNs:ctimeNs` when the build saw it settled; null makes the hash decide every time. */
+  stamp: string | null;
+  sha256: string;
+}
+
+/** What `show <id>` prints for a typical project, precomputed. */
+export interface IndexedPreview {
+  /** The files `show` previews (and `show --json` lists), rendered with the example answers. */
+  files: Array<{ target: string; content: string }>;
+  /** Every manifest string `show` renders for its lines: `${where}\0${template}` → text. */
+  rendered: Record<string, string>;
+}
+
+export interface IndexedRecipe {
+  /** The recipe's folder name in templates/ (its id). */
+  entry: string;
+  manifest: RecipeManifest;
+  /** Every file of the recipe folder, recursively, relative to templates/, as `recipeFolderFiles` lists them. */
+  files: IndexedFile[];
+  /** False when `show` failed on the recipe at build time: then `show` renders it as before. */
+  preview: boolean;
+}
+
+export interface CatalogueIndex {
+  version: number;
+  /** Random, new at each build: a preview file belongs to the index with its id. */
+  build: string;
+  /** The entries of templates/, sorted: a folder added or removed makes the index stale. */
+  entries: string[];
+  /** The compiled modules the index depends on, relative to dist/src. */
+  code: IndexedFile[];
+  /** Packages whose behaviour the index depends on (rendering, validation): their version, and where their package.json was (relative to dist/src). */
+  packages: Record<string, { version: string; path: string }>;
+  recipes: IndexedRecipe[];
+}
+
+/** Where the index lives: next to the compiled `src` folder (dist/src/catalogue-index.json); never found when running from the TypeScript sources. */
+export const catalogueIndexPath = () => join(codeDir(), "catalogue-index.json");
+
+/** Where the preview of recipe `id` lives (dist/src/catalogue-previews/<id>.json). */
+export const cataloguePreviewPath = (id: string) => join(codeDir(), "catalogue-previews", `${id}.json`);
+
+/** dist/src (or src, under a test runner). */
+export const codeDir = () => dirname(dirname(fileURLToPath(import.meta.url)));
+
+/** The `templates/` folder shipped with the package (found from this module, in `src/` or `dist/src/`). */
+export function bundledTemplatesDir(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 5; i++) {
+    if (existsSync(join(dir, "templates")) && existsSync(join(dir, "package.json"))) return join(dir, "templates");
+    dir = dirname(dir);
+  }
+  throw failure("the bundled templates/ folder is missing from this installation", "reinstall create-bot-snippet");
+}
+
+/** The stamp of a path as the index records it; undefined when it is not a regular file (missing, a folder, a symlink). */
+export function fileStamp(path: string): string | undefined {
+  const stat = lstatSync(path, { bigint: true, throwIfNoEntry: false });
+  if (!stat?.isFile()) return undefined;
+  return `${stat.size}:${stat.ino}:${stat.mtimeNs}:${stat.ctimeNs}`;
+}
+
+type Hasher = (bytes: Buffer) => string;
+let hasher: Hasher | undefined;
+
+/** True when the file at `base/file.path` is still the one the index was made from. */
+async function unchanged(base: string, file: IndexedFile): Promise<boolean> {
+  const path = join(base, file.path);
+  const stamp = fileStamp(path);
+  if (stamp === undefined) return false;
+  if (file.stamp !== null && stamp === file.stamp) return true;
+  if (!hasher) {
+    const { createHash } = await import("node:crypto");
+    hasher = (bytes) => createHash("sha256").update(bytes).digest("hex");
+  }
+  return hasher(readFileSync(path)) === file.sha256;
+}
+
+async function allUnchanged(base: string, files: IndexedFile[]): Promise<boolean> {
+  for (const file of files) if (!(await unchanged(base, file))) return false;
+  return true;
+}
+
+/** Where `name`'s package.json is as this module resolves it; undefined when it is not installed. */
+export function packageJsonPath(name: string): string | undefined {
+  try {
+    return createRequire(import.meta.url).resolve(`${name}/package.json`);
+  } catch {
+    return undefined;
+  }
+}
+
+const versionAt = (path: string) => (JSON.parse(readFileSync(path, "utf8")) as { version?: string }).version;
+
+/** True when `name` is installed at the version the index was made with: where it was (the usual case, no resolving), else where it resolves now. */
+function samePackage(name: string, recorded: { version: string; path: string }): boolean {
+  const there = join(codeDir(), recorded.path);
+  if (existsSync(there)) return versionAt(there) === recorded.version;
+  const now = packageJsonPath(name);
+  return now !== undefined && versionAt(now) === recorded.version;
+}
+
+/** The files of a recipe folder, recursively (posix paths relative to templates/); undefined when it has anything but plain files and folders. */
+export function recipeFolderFiles(templatesDir: string, entry: string): string[] | undefined {
+  const out: string[] = [];
+  const walk = (rel: string): boolean => {
+    for (const dirent of readdirSync(join(templatesDir, rel), { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+      const path = `${rel}/${dirent.name}`;
+      if (dirent.isDirectory()) {
+        if (!walk(path)) return false;
+      } else if (dirent.isFile()) out.push(path);
+      else return false;
+    }
+    return true;
+  };
+  return walk(entry) ? out : undefined;
+}
+
+interface Loaded {
+  index: CatalogueIndex;
+  templatesDir: string;
+}
+
+/**
+ * The index, when it still describes the bundled templates and the code that
+ * reads them: entries, every recipe.json, the compiled modules, the packages.
+ * Each recipe's other files are checked by `indexedPreview`. Undefined when
+ * there is none or anything differs.
+ */
+async function currentIndex(): Promise<Loaded | undefined> {
+  let index: CatalogueIndex;
+  let templatesDir: string;
+  try {
+    templatesDir = bundledTemplatesDir();
+    index = JSON.parse(readFileSync(catalogueIndexPath(), "utf8")) as CatalogueIndex;
+  } catch {
+    return undefined;
+  }
+  try {
+    if (index?.version !== catalogueIndexVersion || typeof index.build !== "string" || !Array.isArray(index.entries) || !Array.isArray(index.recipes) || !Array.isArray(index.code)) return undefined;
+    const entries = readdirSync(templatesDir).sort();
+    if (entries.length !== index.entries.length || entries.some((e, i) => e !== index.entries[i])) return undefined;
+    // Entries that are not recipes must still not be: a recipe.json appearing in one adds a recipe.
+    const recipeEntries = new Set(index.recipes.map((r) => r.entry));
+    if (entries.some((e) => !recipeEntries.has(e) && existsSync(join(templatesDir, e, "recipe.json")))) return undefined;
+    for (const r of index.recipes) {
+      const folder = lstatSync(join(templatesDir, r.entry), { throwIfNoEntry: false });
+      const manifest = r.files.find((f) => f.path === `${r.entry}/recipe.json`);
+      if (!folder?.isDirectory() || !manifest || !(await unchanged(templatesDir, manifest))) return undefined;
+    }
+    if (!(await allUnchanged(codeDir(), index.code))) return undefined;
+    if (Object.entries(index.packages).some(([name, recorded]) => !samePackage(name, recorded))) return undefined;
+    return { index, templatesDir };
+  } catch {
+    return undefined; // unreadable: read the templates as before, which says what is wrong
+  }
+}
+
+/** The bundled recipes as `loadCatalogue()` (no packs) returns them, from a current index; undefined to read the templates instead. */
+export async function indexedRecipes(): Promise<Recipe[] | undefined> {
+  const at = await currentIndex();
+  if (!at) return undefined;
+  return at.index.recipes.map((r) => ({ manifest: r.manifest, dir: join(at.templatesDir, r.entry), pack: "bundled", ref: r.entry }));
+}
+
+/**
+ * The bundled recipe `ref` (its id, or `bundled/<id>`) with its precomputed
+ * preview, when the index and every file of the recipe's folder are current;
+ * undefined to load and render as before (also for an unknown ref, whose
+ * error names close matches).
+ */
+export async function indexedPreview(ref: string): Promise<{ recipe: Recipe; preview: IndexedPreview } | undefined> {
+  const at = await currentIndex();
+  if (!at) return undefined;
+  const id = ref.startsWith("bundled/") ? ref.slice("bundled/".length) : ref;
+  const r = at.index.recipes.find((x) => x.entry === id);
+  if (!r?.preview) return undefined;
+  let preview: IndexedPreview;
+  try {
+    const files = recipeFolderFiles(at.templatesDir, r.entry);
+    if (!files || files.length !== r.files.length || files.some((f, i) => f !== r.files[i]?.path)) return undefined;
+    if (!(await allUnchanged(at.templatesDir, r.files))) return undefined;
+    const data = JSON.parse(readFileSync(cataloguePreviewPath(r.entry), "utf8")) as { build?: string; preview?: IndexedPreview };
+    if (data?.build !== at.index.build || !data.preview) return undefined;
+    preview = data.preview;
+  } catch {
+    return undefined;
+  }
+  return { recipe: { manifest: r.manifest, dir: join(at.templatesDir, r.entry), pack: "bundled", ref: r.entry }, preview };
+}
