@@ -227,11 +227,20 @@ export async function main(argv: string[]): Promise<void> {
 
 /**
  * `list` and `show <recipe>`, with no options but --json, --verbose and
- * --no-color, run here without commander, with the options commander would
+ * --no-color, and `--help` to a pipe, run here without commander, with the options commander would
  * give them: they are the commands people run most, and loading commander was
  * a good part of their time. False for anything else (commander parses it).
  */
 async function fastCommand(argv: string[]): Promise<boolean> {
+  // `--help` to a pipe (80 columns, no colours): the text the build kept, while cli.js and commander are unchanged.
+  if (argv.length === 1 && (argv[0] === "--help" || argv[0] === "-h") && !process.stdout.isTTY) {
+    const text = await (await import("./recipes/catalogue-index.js")).cachedHelp();
+    if (text !== undefined) {
+      process.stdout.write(text);
+      process.exitCode = 0;
+      return true;
+    }
+  }
   const verbose = argv.includes("--verbose") ? true : undefined;
   const rest = argv.filter((a) => a !== "--verbose" && a !== "--no-color");
   const words = rest.filter((a) => a !== "--json");

@@ -1,24 +1,21 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { basename, dirname, join, posix, relative, resolve, sep } from "node:path";
 import { usageError } from "../core/errors.js";
-import { conditionHolds, placeholder, resolveAnswers } from "../recipes/answers.js";
 import type { CodeStyle } from "../project/code-style.js";
 import { findProjectRoot } from "../project/project-root.js";
 import { indexedPreview } from "../recipes/catalogue-index.js";
 import type { AddImportEdit, Condition, EditSpec, ExtendContextEdit, IgnorePathEdit, InstallEdit, JsonValue, Question, Recipe, ReplaceStartEdit, SetErrorHandlerEdit, WrapHandlersEdit } from "../recipes/manifest.js";
-import { exampleAnswers } from "../recipes/example-answers.js";
-import { typicalFacts } from "../recipes/typical-facts.js";
 import { color } from "../ui/colors.js";
 
 // `show` is run often and must start fast: what only some runs need (the
-// catalogue's validation, the handlebars compiler, the project scan, the
-// commit) is imported when it is needed. A bundled recipe shown for a typical
+// catalogue's validation, answers, the handlebars compiler, the project scan,
+// the commit) is imported when it is needed. A bundled recipe shown for a typical
 // project (outside a grammY project, or with --json) comes from the catalogue
 // index (src/recipes/catalogue-index.ts) when it is current: the same text,
 // rendered at build time by `showPreview` and `showText` below.
 
 /** Facts of a typical project, for previews outside a project. */
-export const previewFacts: Record<string, JsonValue> = { ...typicalFacts };
+export const previewFacts = async (): Promise<Record<string, JsonValue>> => ({ ...(await import("../recipes/typical-facts.js")).typicalFacts });
 
 export interface ShowOptions {
   json?: boolean;
@@ -34,9 +31,17 @@ export interface ShowOptions {
 /** Renders a manifest string (a target, an edit's code) for `show`'s lines; `where` names it in errors. */
 export type ShowRender = (template: string, where: string) => string;
 
-/** The files `show` previews, rendered with the example answers for a project with `facts`, and the renderer of the manifest's strings. */
-export async function showPreview(recipe: Recipe, facts: Record<string, JsonValue>): Promise<{ files: Array<{ target: string; content: string }>; render: ShowRender }> {
+/** What `showText` asks for besides the manifest: rendered strings, and the placeholder shown after `--set name=`. */
+export interface ShowParts {
+  render: ShowRender;
+  placeholder: (question: Question) => string;
+}
+
+/** The files `show` previews, rendered with the example answers for a project with `facts`, and the rest of what its lines need. */
+export async function showPreview(recipe: Recipe, facts: Record<string, JsonValue>): Promise<{ files: Array<{ target: string; content: string }>; parts: ShowParts }> {
   const { renderString, renderTemplateFile } = await import("../render/render-recipe.js");
+  const { conditionHolds, placeholder, resolveAnswers } = await import("../recipes/answers.js");
+  const { exampleAnswers } = await import("../recipes/example-answers.js");
   const { manifest } = recipe;
   const given = exampleAnswers(manifest.questions);
   const answers = await resolveAnswers(manifest, { given, facts });
@@ -44,7 +49,7 @@ export async function showPreview(recipe: Recipe, facts: Record<string, JsonValu
   const files = manifest.files
     .filter((f) => conditionHolds(f.when, answers, facts))
     .map((f) => ({ target: renderString(recipe, f.target, view, "files.target"), content: renderTemplateFile(recipe, f.template, view) })); // templates are in the canonical style already
-  return { files, render: (template, where) => renderString(recipe, template, view, where) };
+  return { files, parts: { render: (template, where) => renderString(recipe, template, view, where), placeholder } };
 }
 
 export async function showCommand(ref: string, options: ShowOptions): Promise<void> {
@@ -57,14 +62,14 @@ export async function showCommand(ref: string, options: ShowOptions): Promise<vo
     throw usageError(`--copy-to writes snippets; "${recipe.ref}" is a recipe`, `add it to your bot with \`create-bot-snippet add ${recipe.ref}\`, which also wires it in`);
   }
   const here = options.copyTo === undefined && !options.json && !snippet ? await projectHere() : undefined;
-  const facts = here?.facts ?? previewFacts;
-  const { files, render } = await showPreview(recipe, facts);
+  const facts = here?.facts ?? (await previewFacts());
+  const { files, parts } = await showPreview(recipe, facts);
 
   if (options.copyTo !== undefined) {
     await copySnippet(recipe.ref, files, options.copyTo, options.force === true);
     return;
   }
-  process.stdout.write(showText(recipe, files, render, { here: here !== undefined, facts, json: options.json, verbose: options.verbose }));
+  process.stdout.write(showText(recipe, files, parts, { here: here !== undefined, facts, json: options.json, verbose: options.verbose }));
 }
 
 /**
@@ -77,15 +82,15 @@ async function showFromIndex(ref: string, options: ShowOptions): Promise<boolean
   if (!indexed) return false;
   // In a grammY project, the lines name its bot file: rendered for it, not from the index.
   if (!options.json && indexed.recipe.manifest.kind !== "snippet" && grammyProjectRoot() !== undefined) return false;
-  const { files, rendered } = indexed.preview;
+  const { files, rendered, placeholders, facts } = indexed.preview;
   let missing = false;
-  const render: ShowRender = (template, where) => {
-    const text = rendered[`${where}\0${template}`];
+  const known = (text: string | undefined) => {
     if (text === undefined) missing = true;
     return text ?? "";
   };
-  const text = showText(indexed.recipe, files, render, { here: false, facts: previewFacts, json: options.json, verbose: options.verbose });
-  if (missing) return false; // a string the build did not render: render it now
+  const parts: ShowParts = { render: (template, where) => known(rendered[`${where}\0${template}`]), placeholder: (q) => known(placeholders[q.name]) };
+  const text = showText(indexed.recipe, files, parts, { here: false, facts, json: options.json, verbose: options.verbose });
+  if (missing) return false; // something the build did not render: render it now
   process.stdout.write(text);
   return true;
 }
@@ -94,7 +99,7 @@ async function showFromIndex(ref: string, options: ShowOptions): Promise<boolean
 export function showText(
   recipe: Recipe,
   files: Array<{ target: string; content: string }>,
-  render: ShowRender,
+  { render, placeholder }: ShowParts,
   options: { here: boolean; facts: Record<string, JsonValue>; json?: boolean | undefined; verbose?: boolean | undefined },
 ): string {
   const { manifest } = recipe;
@@ -229,7 +234,7 @@ async function projectHere(): Promise<{ facts: Record<string, JsonValue> } | und
     const variable = /\b(?:const|let|var)\s+([\w$]+)\s*(?::[^=]+)?=\s*new\s+Bot\s*[<(]/.exec(project.texts.get(botFile) ?? "")?.[1];
     const dir = posix.dirname(botFile);
     return {
-      facts: { ...previewFacts, bot: variable ?? "bot", botFile, served: project.served, moduleKind: project.moduleKind, recipesDir: dir === "." ? "recipes" : `${dir}/recipes` },
+      facts: { ...(await previewFacts()), bot: variable ?? "bot", botFile, served: project.served, moduleKind: project.moduleKind, recipesDir: dir === "." ? "recipes" : `${dir}/recipes` },
     };
   } catch {
     return undefined;

@@ -1,7 +1,9 @@
+import { spawnSync } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
-import { bundledTemplatesDir, catalogueIndexPath, catalogueIndexVersion, cataloguePreviewPath, codeDir, fileStamp, packageJsonPath, recipeFolderFiles, type CatalogueIndex, type IndexedFile, type IndexedPreview } from "./catalogue-index.js";
+import { pathToFileURL } from "node:url";
+import { bundledTemplatesDir, helpCachePath, type HelpCache, catalogueIndexPath, catalogueIndexVersion, cataloguePreviewPath, codeDir, fileStamp, packageJsonPath, recipeFolderFiles, type CatalogueIndex, type IndexedFile, type IndexedPreview, type PreviewFile } from "./catalogue-index.js";
 
 // Writes the catalogue index (see catalogue-index.ts) from the compiled code,
 // at build time: `node scripts/build-catalogue-index.js` after tsc.
@@ -54,6 +56,7 @@ export async function writeCatalogueIndex(): Promise<string> {
   }
   const { loadCatalogue } = await import("./catalogue.js");
   const { showPreview, showText, previewFacts } = await import("../commands/show.js");
+  const facts = await previewFacts();
   let recipes;
   try {
     recipes = loadCatalogue([], templatesDir).recipes;
@@ -62,9 +65,8 @@ export async function writeCatalogueIndex(): Promise<string> {
   }
   const index: CatalogueIndex = { version: catalogueIndexVersion, build: randomBytes(8).toString("hex"), entries, code: codeRecords, packages: {}, recipes: [] };
   for (const name of packages) {
-    const path = packageJsonPath(name);
-    if (path === undefined) continue;
-    index.packages[name] = { version: (JSON.parse(readFileSync(path, "utf8")) as { version: string }).version, path: relative(dist, path) };
+    const record = packageRecord(name);
+    if (record) index.packages[name] = record;
   }
   mkdirSync(previewDir, { recursive: true });
   let previews = 0;
@@ -74,17 +76,22 @@ export async function writeCatalogueIndex(): Promise<string> {
     let preview: IndexedPreview | undefined;
     try {
       // The very code `show` runs, for a typical project: the strings its lines render are recorded as they are asked for.
-      const { files: previewFiles, render } = await showPreview(recipe, previewFacts);
+      const { files: previewFiles, parts } = await showPreview(recipe, facts);
       const rendered: Record<string, string> = {};
-      const recording = (template: string, where: string) => (rendered[`${where}\0${template}`] = render(template, where));
-      showText(recipe, previewFiles, recording, { here: false, facts: previewFacts });
-      preview = { files: previewFiles, rendered };
+      const placeholders: Record<string, string> = {};
+      const record = (map: Record<string, string>, key: string, text: string) => {
+        if (key in map && map[key] !== text) throw new Error(`${key}: two texts`); // cannot be looked up: no preview
+        return (map[key] = text);
+      };
+      showText(recipe, previewFiles, { render: (template, where) => record(rendered, `${where}\0${template}`, parts.render(template, where)), placeholder: (q) => record(placeholders, q.name, parts.placeholder(q)) }, { here: false, facts });
+      preview = { files: previewFiles, rendered, placeholders, facts };
       previews++;
     } catch {
       preview = undefined; // `show` fails on it: it will, the same way, without the index
     }
-    if (preview) writeWhole(cataloguePreviewPath(recipe.ref), { build: index.build, preview });
-    index.recipes.push({ entry: recipe.ref, manifest: recipe.manifest, files, preview: preview !== undefined });
+    if (preview) writeWhole(cataloguePreviewPath(recipe.ref), { build: index.build, manifest: recipe.manifest, preview } satisfies PreviewFile);
+    const { id, kind, title, description, seeds } = recipe.manifest;
+    index.recipes.push({ entry: recipe.ref, listed: { id, ...(kind !== undefined && { kind }), title, description, seeds }, files, preview: preview !== undefined });
   }
   writeWhole(target, index); // last: the previews it names are there
   return `catalogue index: ${index.recipes.length} recipes, ${previews} previews → ${target}`;
@@ -95,4 +102,33 @@ function writeWhole(path: string, data: unknown): void {
   const temporary = `${path}.${process.pid}.tmp`;
   writeFileSync(temporary, `${JSON.stringify(data)}\n`);
   renameSync(temporary, path);
+}
+
+/** The record of package `name` (its version and where its package.json is, from dist/src); undefined when it is not installed. */
+function packageRecord(name: string): { version: string; path: string } | undefined {
+  const path = packageJsonPath(name);
+  if (path === undefined) return undefined;
+  return { version: (JSON.parse(readFileSync(path, "utf8")) as { version: string }).version, path: relative(codeDir(), path) };
+}
+
+/**
+ * Keeps what `--help` prints to a pipe (see catalogue-index.ts): the CLI is
+ * run as users run it, stdout a pipe, after the old cache is removed.
+ */
+export function writeHelpCache(): string {
+  const target = helpCachePath();
+  rmSync(target, { force: true });
+  const dist = codeDir();
+  const code = [indexedFile(dist, "cli.js", Date.now())];
+  const commander = packageRecord("commander");
+  if (!commander) return "no help cache: commander is not installed";
+  const cli = pathToFileURL(join(dist, "cli.js")).href;
+  const run = spawnSync(process.execPath, ["--input-type=module", "-e", `const { main } = await import(${JSON.stringify(cli)}); await main(["--help"]);`], {
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  if (run.status !== 0 || run.stderr !== "" || run.stdout === "") return `no help cache: --help exited ${run.status} (${run.stderr.trim()})`;
+  const cache: HelpCache = { version: catalogueIndexVersion, code, packages: { commander }, text: run.stdout };
+  writeWhole(target, cache);
+  return `help cache → ${target}`;
 }

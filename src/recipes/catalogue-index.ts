@@ -3,7 +3,7 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { failure } from "../core/errors.js";
-import type { Recipe, RecipeManifest } from "./manifest.js";
+import type { JsonValue, Recipe, RecipeManifest } from "./manifest.js";
 
 // === The catalogue index: `list` and `show` without reading 30 manifests ===
 //
@@ -35,18 +35,32 @@ export interface IndexedFile {
   sha256: string;
 }
 
-/** What `show <id>` prints for a typical project, precomputed. */
+/** What `show <id>` prints for a typical project, precomputed (dist/src/catalogue-previews/<id>.json). */
 export interface IndexedPreview {
   /** The files `show` previews (and `show --json` lists), rendered with the example answers. */
   files: Array<{ target: string; content: string }>;
   /** Every manifest string `show` renders for its lines: `${where}\0${template}` → text. */
   rendered: Record<string, string>;
+  /** The placeholder after `--set name=` of each question, by name. */
+  placeholders: Record<string, string>;
+  /** The typical project's facts it was rendered for. */
+  facts: Record<string, JsonValue>;
 }
+
+/** A preview file: the recipe's whole manifest and its preview, of the index with the same build id. */
+export interface PreviewFile {
+  build: string;
+  manifest: RecipeManifest;
+  preview: IndexedPreview;
+}
+
+/** What `list` prints of a manifest. */
+export type ListedManifest = Pick<RecipeManifest, "id" | "kind" | "title" | "description" | "seeds">;
 
 export interface IndexedRecipe {
   /** The recipe's folder name in templates/ (its id). */
   entry: string;
-  manifest: RecipeManifest;
+  listed: ListedManifest;
   /** Every file of the recipe folder, recursively, relative to templates/, as `recipeFolderFiles` lists them. */
   files: IndexedFile[];
   /** False when `show` failed on the recipe at build time: then `show` renders it as before. */
@@ -96,7 +110,7 @@ type Hasher = (bytes: Buffer) => string;
 let hasher: Hasher | undefined;
 
 /** True when the file at `base/file.path` is still the one the index was made from. */
-async function unchanged(base: string, file: IndexedFile): Promise<boolean> {
+export async function unchanged(base: string, file: IndexedFile): Promise<boolean> {
   const path = join(base, file.path);
   const stamp = fileStamp(path);
   if (stamp === undefined) return false;
@@ -115,9 +129,19 @@ async function allUnchanged(base: string, files: IndexedFile[]): Promise<boolean
 
 /** Where `name`'s package.json is as this module resolves it; undefined when it is not installed. */
 export function packageJsonPath(name: string): string | undefined {
+  const require = createRequire(import.meta.url);
   try {
-    return createRequire(import.meta.url).resolve(`${name}/package.json`);
+    return require.resolve(`${name}/package.json`);
   } catch {
+    // A package whose "exports" hide package.json (commander): the folder above its main file that has it.
+    try {
+      for (let dir = dirname(require.resolve(name)); dirname(dir) !== dir; dir = dirname(dir)) {
+        const path = join(dir, "package.json");
+        if (existsSync(path) && (JSON.parse(readFileSync(path, "utf8")) as { name?: string }).name === name) return path;
+      }
+    } catch {
+      return undefined;
+    }
     return undefined;
   }
 }
@@ -125,7 +149,7 @@ export function packageJsonPath(name: string): string | undefined {
 const versionAt = (path: string) => (JSON.parse(readFileSync(path, "utf8")) as { version?: string }).version;
 
 /** True when `name` is installed at the version the index was made with: where it was (the usual case, no resolving), else where it resolves now. */
-function samePackage(name: string, recorded: { version: string; path: string }): boolean {
+export function samePackage(name: string, recorded: { version: string; path: string }): boolean {
   const there = join(codeDir(), recorded.path);
   if (existsSync(there)) return versionAt(there) === recorded.version;
   const now = packageJsonPath(name);
@@ -188,11 +212,11 @@ async function currentIndex(): Promise<Loaded | undefined> {
   }
 }
 
-/** The bundled recipes as `loadCatalogue()` (no packs) returns them, from a current index; undefined to read the templates instead. */
-export async function indexedRecipes(): Promise<Recipe[] | undefined> {
+/** The bundled recipes as `loadCatalogue()` (no packs) lists them, with what `list` prints of their manifests, from a current index; undefined to read the templates instead. */
+export async function indexedRecipes(): Promise<Array<Omit<Recipe, "manifest"> & { manifest: ListedManifest }> | undefined> {
   const at = await currentIndex();
   if (!at) return undefined;
-  return at.index.recipes.map((r) => ({ manifest: r.manifest, dir: join(at.templatesDir, r.entry), pack: "bundled", ref: r.entry }));
+  return at.index.recipes.map((r) => ({ manifest: r.listed, dir: join(at.templatesDir, r.entry), pack: "bundled", ref: r.entry }));
 }
 
 /**
@@ -207,16 +231,45 @@ export async function indexedPreview(ref: string): Promise<{ recipe: Recipe; pre
   const id = ref.startsWith("bundled/") ? ref.slice("bundled/".length) : ref;
   const r = at.index.recipes.find((x) => x.entry === id);
   if (!r?.preview) return undefined;
-  let preview: IndexedPreview;
+  let data: PreviewFile;
   try {
     const files = recipeFolderFiles(at.templatesDir, r.entry);
     if (!files || files.length !== r.files.length || files.some((f, i) => f !== r.files[i]?.path)) return undefined;
     if (!(await allUnchanged(at.templatesDir, r.files))) return undefined;
-    const data = JSON.parse(readFileSync(cataloguePreviewPath(r.entry), "utf8")) as { build?: string; preview?: IndexedPreview };
-    if (data?.build !== at.index.build || !data.preview) return undefined;
-    preview = data.preview;
+    data = JSON.parse(readFileSync(cataloguePreviewPath(r.entry), "utf8")) as PreviewFile;
+    if (data?.build !== at.index.build || !data.preview || data.manifest?.id !== r.entry) return undefined;
   } catch {
     return undefined;
   }
-  return { recipe: { manifest: r.manifest, dir: join(at.templatesDir, r.entry), pack: "bundled", ref: r.entry }, preview };
+  return { recipe: { manifest: data.manifest, dir: join(at.templatesDir, r.entry), pack: "bundled", ref: r.entry }, preview: data.preview };
+}
+
+// === `--help`, printed without commander ===
+//
+// The build also keeps what `--help` prints when stdout is not a terminal (commander
+// then wraps at 80 columns and uses no colours): dist/src/help.json, used while
+// dist/src/cli.js and commander's version are those it was made with. In a
+// terminal (whose width commander follows) help is made by commander as always.
+
+/** What the build keeps of `--help`. */
+export interface HelpCache {
+  version: number;
+  code: IndexedFile[];
+  packages: Record<string, { version: string; path: string }>;
+  text: string;
+}
+
+export const helpCachePath = () => join(codeDir(), "help.json");
+
+/** The text `--help` prints to a stdout that is not a terminal, when the cache of it is current; else undefined. */
+export async function cachedHelp(): Promise<string | undefined> {
+  try {
+    const cache = JSON.parse(readFileSync(helpCachePath(), "utf8")) as HelpCache;
+    if (cache?.version !== catalogueIndexVersion || typeof cache.text !== "string" || !Array.isArray(cache.code) || cache.code.length === 0) return undefined;
+    if (!(await allUnchanged(codeDir(), cache.code))) return undefined;
+    if (Object.entries(cache.packages).some(([name, recorded]) => !samePackage(name, recorded))) return undefined;
+    return cache.text;
+  } catch {
+    return undefined;
+  }
 }
