@@ -26,13 +26,15 @@ export async function listCommand(options: { json?: boolean; templates?: string[
     return;
   }
   const width = Math.max(...recipes.map((r) => r.ref.length), 4);
+  let text = ""; // one write: a write per line cost a system call each
   for (const kind of ["recipe", "snippet"] as const) {
     const group = recipes.filter((r) => (r.manifest.kind ?? "recipe") === kind);
     if (group.length === 0) continue;
-    if (kind === "snippet") process.stdout.write(`\n${color.bold("Snippets (create-bot-snippet show <id>):", process.stdout)}\n`);
+    if (kind === "snippet") text += `\n${color.bold("Snippets (create-bot-snippet show <id>):", process.stdout)}\n`;
     for (const r of group) {
       const seeds = options.verbose && r.manifest.seeds.length > 0 ? ` ${color.dim(`(${r.manifest.seeds.join(", ")})`, process.stdout)}` : "";
-      process.stdout.write(`${color.cyan(r.ref.padEnd(width), process.stdout)}  ${r.manifest.title}${seeds}\n`);
+      text += `${color.cyan(r.ref.padEnd(width), process.stdout)}  ${r.manifest.title}${seeds}\n`;
     }
   }
+  if (text !== "") process.stdout.write(text);
 }

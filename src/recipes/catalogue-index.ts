@@ -194,15 +194,17 @@ async function currentIndex(): Promise<Loaded | undefined> {
   }
   try {
     if (index?.version !== catalogueIndexVersion || typeof index.build !== "string" || !Array.isArray(index.entries) || !Array.isArray(index.recipes) || !Array.isArray(index.code)) return undefined;
-    const entries = readdirSync(templatesDir).sort();
+    const dirents = readdirSync(templatesDir, { withFileTypes: true });
+    const entries = dirents.map((d) => d.name).sort();
     if (entries.length !== index.entries.length || entries.some((e, i) => e !== index.entries[i])) return undefined;
     // Entries that are not recipes must still not be: a recipe.json appearing in one adds a recipe.
     const recipeEntries = new Set(index.recipes.map((r) => r.entry));
     if (entries.some((e) => !recipeEntries.has(e) && existsSync(join(templatesDir, e, "recipe.json")))) return undefined;
+    // A recipe folder is a folder, not a link to one elsewhere (the catalogue refuses those).
+    if (dirents.some((d) => recipeEntries.has(d.name) && !d.isDirectory())) return undefined;
     for (const r of index.recipes) {
-      const folder = lstatSync(join(templatesDir, r.entry), { throwIfNoEntry: false });
       const manifest = r.files.find((f) => f.path === `${r.entry}/recipe.json`);
-      if (!folder?.isDirectory() || !manifest || !(await unchanged(templatesDir, manifest))) return undefined;
+      if (!manifest || !(await unchanged(templatesDir, manifest))) return undefined;
     }
     if (!(await allUnchanged(codeDir(), index.code))) return undefined;
     if (Object.entries(index.packages).some(([name, recorded]) => !samePackage(name, recorded))) return undefined;
