@@ -1,6 +1,8 @@
-import { ts } from "ts-morph";
 import type { CodeStyle } from "../project/code-style.js";
 import { tsString } from "../render/literals.js";
+import { parseWithBabel } from "./syntax/from-babel.js";
+import { parseWithTypescript } from "./syntax/from-typescript.js";
+import type { SyntaxNode } from "./syntax/tree.js";
 
 /**
  * Rewrites code written in the templates' canonical style (double quotes,
@@ -11,24 +13,24 @@ import { tsString } from "../render/literals.js";
  * meaning (the next line does not start with `(`, `[`, `` ` ``, `+`, `-`, `/`).
  */
 export function applyStyle(code: string, style: CodeStyle): string {
-  const sf = ts.createSourceFile("generated.ts", code, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
+  // The templates' own style: nothing to rewrite, nothing to parse.
+  if (style.quote === '"' && style.semicolons && style.indent === "  " && style.eol === "\n") return code;
+  // Code with a syntax error (a broken pack template) is restyled as far as TypeScript's parser reads it; lint reports the error.
+  const sf = parseWithBabel("generated.ts", code) ?? parseWithTypescript("generated.ts", code).file;
   const splices: Array<{ start: number; end: number; text: string }> = [];
   const verbatim: Array<[number, number]> = [];
 
-  const visit = (node: ts.Node): void => {
-    if (ts.isStringLiteral(node) && style.quote === "'") {
-      const raw = node.getText(sf);
-      if (raw.startsWith('"')) splices.push({ start: node.getStart(sf), end: node.getEnd(), text: tsString(node.text, "'") });
-    } else if (ts.isNoSubstitutionTemplateLiteral(node) || ts.isTemplateExpression(node)) {
-      verbatim.push([node.getStart(sf), node.getEnd()]);
+  for (const node of sf.getDescendants()) {
+    if (node.kind === "StringLiteral" && style.quote === "'") {
+      if (code[node.start] === '"') splices.push({ start: node.start, end: node.end, text: tsString(node.getLiteralValue(), "'") });
+    } else if (node.kind === "NoSubstitutionTemplateLiteral" || node.kind === "TemplateExpression") {
+      verbatim.push([node.start, node.end]);
     }
-    if (!style.semicolons && endsWithDroppableSemicolon(node, sf)) {
-      const end = node.getEnd();
+    if (!style.semicolons && endsWithDroppableSemicolon(node)) {
+      const end = node.end;
       if (!asiHazardAfter(code, end)) splices.push({ start: end - 1, end, text: "" });
     }
-    ts.forEachChild(node, visit);
-  };
-  visit(sf);
+  }
 
   // Indentation: every line that does not start inside a template literal.
   if (style.indent !== "  ") {
@@ -68,28 +70,26 @@ function asiHazardAfter(code: string, end: number): boolean {
 }
 
 const statementKinds = new Set([
-  ts.SyntaxKind.ExpressionStatement,
-  ts.SyntaxKind.VariableStatement,
-  ts.SyntaxKind.ReturnStatement,
-  ts.SyntaxKind.ThrowStatement,
-  ts.SyntaxKind.BreakStatement,
-  ts.SyntaxKind.ContinueStatement,
-  ts.SyntaxKind.ImportDeclaration,
-  ts.SyntaxKind.ExportDeclaration,
-  ts.SyntaxKind.ExportAssignment,
-  ts.SyntaxKind.TypeAliasDeclaration,
-  ts.SyntaxKind.PropertyDeclaration,
-  ts.SyntaxKind.DoStatement,
+  "ExpressionStatement",
+  "VariableStatement",
+  "ReturnStatement",
+  "ThrowStatement",
+  "BreakStatement",
+  "ContinueStatement",
+  "ImportDeclaration",
+  "ExportDeclaration",
+  "ExportAssignment",
+  "TypeAliasDeclaration",
+  "PropertyDeclaration",
+  "DoStatement",
   // Members of interfaces and multi-line type literals (`label: string;`): on a line of their own, ASI ends them too.
-  ts.SyntaxKind.PropertySignature,
-  ts.SyntaxKind.MethodSignature,
-  ts.SyntaxKind.CallSignature,
-  ts.SyntaxKind.ConstructSignature,
-  ts.SyntaxKind.IndexSignature,
+  "PropertySignature",
+  "MethodSignature",
+  "CallSignature",
+  "ConstructSignature",
+  "IndexSignature",
 ]);
 
-function endsWithDroppableSemicolon(node: ts.Node, sf: ts.SourceFile): boolean {
-  if (!statementKinds.has(node.kind)) return false;
-  const text = node.getText(sf);
-  return text.endsWith(";");
+function endsWithDroppableSemicolon(node: SyntaxNode): boolean {
+  return statementKinds.has(node.kind) && node.getText().endsWith(";");
 }

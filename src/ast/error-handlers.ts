@@ -1,4 +1,4 @@
-import { Node, SyntaxKind, type SourceFile } from "ts-morph";
+import { Node, SyntaxKind, type SourceFile } from "./syntax/tree.js";
 import { withParsed } from "./parse.js";
 
 /** A place where a project sets how the bot handles errors. */

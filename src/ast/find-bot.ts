@@ -1,4 +1,4 @@
-import { Node, SyntaxKind, type Block, type ClassDeclaration, type ExpressionWithTypeArguments, type SourceFile, type Statement } from "ts-morph";
+import { Node, SyntaxKind, type Block, type ClassDeclaration, type ExpressionWithTypeArguments, type SourceFile, type Statement } from "./syntax/tree.js";
 
 /** A place where a grammY `Bot` is constructed (or subclassed). */
 export interface BotSite {

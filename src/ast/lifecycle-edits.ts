@@ -1,4 +1,4 @@
-import { Node, SyntaxKind, type CallExpression, type SourceFile, type Statement } from "ts-morph";
+import { Node, SyntaxKind, type CallExpression, type SourceFile, type Statement } from "./syntax/tree.js";
 import type { CodeStyle } from "../project/code-style.js";
 import { withParsed } from "./parse.js";
 import { applySplices, findStartCalls, sameCode, type Splice } from "./text-edits.js";

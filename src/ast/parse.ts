@@ -1,20 +1,14 @@
-import { Project, ts, type SourceFile } from "ts-morph";
 import { failure } from "../core/errors.js";
+import { parseWithBabel } from "./syntax/from-babel.js";
+import { parseWithTypescript } from "./syntax/from-typescript.js";
+import type { SourceFile } from "./syntax/tree.js";
 
-// One in-memory project for the whole run: nothing is read from disk by the
-// compiler, no tsconfig is loaded, imports are never resolved. Parsing a file
-// costs the same whether the user's repo has ten files or five thousand.
-let project: Project | undefined;
-let counter = 0;
-
-function getProject(): Project {
-  project ??= new Project({
-    useInMemoryFileSystem: true,
-    skipFileDependencyResolution: true,
-    compilerOptions: { allowJs: true, target: ts.ScriptTarget.ES2022, jsx: ts.JsxEmit.Preserve },
-  });
-  return project;
-}
+// The engine parses only the files it edits or must look into, one at a
+// time, with a JavaScript parser (./syntax/from-babel.ts): the TypeScript
+// compiler is not loaded unless that parser refuses a file, and then
+// TypeScript's parser decides (a real syntax error is reported in its words).
+// Parsing a file costs the same whether the user's repo has ten files or five
+// thousand.
 
 /**
  * Parses TypeScript text. `path` is used for messages and to pick TS/TSX.
@@ -22,34 +16,30 @@ function getProject(): Project {
  * error, so nothing is planned on a file the engine does not understand.
  */
 export function parseTs(path: string, text: string): SourceFile {
-  const ext = /\.[cm]?tsx$/.test(path) ? ".tsx" : /\.[cm]?[jt]s$/.test(path) ? path.slice(path.lastIndexOf(".")) : ".ts";
-  const sf = getProject().createSourceFile(`/f${counter++}${ext}`, text, { overwrite: true });
-  const diagnostics = (sf.compilerNode as unknown as { parseDiagnostics?: ts.DiagnosticWithLocation[] }).parseDiagnostics ?? [];
-  const first = diagnostics[0];
-  if (first) {
-    const { line, character } = sf.compilerNode.getLineAndCharacterOfPosition(first.start);
-    forget(sf);
-    throw failure(
-      `${path}:${line + 1}:${character + 1}: cannot parse: ${ts.flattenDiagnosticMessageText(first.messageText, " ")}`,
-      "fix the syntax error (or pass --entry to point at another file); nothing was written",
-    );
+  // The trees are never changed, and one `add` asks about the same text many times (each op, each check).
+  const key = `${path}\0${text}`;
+  const cached = recent.get(key);
+  if (cached) return cached;
+  const file = parseFresh(path, text);
+  recent.set(key, file);
+  if (recent.size > 16) recent.delete(recent.keys().next().value!);
+  return file;
+}
+
+/** The last trees parsed, by path and text. */
+const recent = new Map<string, SourceFile>();
+
+function parseFresh(path: string, text: string): SourceFile {
+  const fast = parseWithBabel(path, text);
+  if (fast) return fast;
+  const { file, error } = parseWithTypescript(path, text);
+  if (error) {
+    throw failure(`${path}:${error.line}:${error.column}: cannot parse: ${error.message}`, "fix the syntax error (or pass --entry to point at another file); nothing was written");
   }
-  return sf;
+  return file;
 }
 
-/** Drops a parsed file from the in-memory project. */
-export function forget(sf: SourceFile): void {
-  getProject().removeSourceFile(sf);
-}
-
-/** Parses, runs `fn`, and always releases the file. */
+/** Parses and runs `fn` on the tree. */
 export function withParsed<T>(path: string, text: string, fn: (sf: SourceFile) => T): T {
-  const sf = parseTs(path, text);
-  try {
-    return fn(sf);
-  } finally {
-    forget(sf);
-  }
+  return fn(parseTs(path, text));
 }
-
-export { ts };

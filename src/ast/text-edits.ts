@@ -1,4 +1,4 @@
-import { Node, SyntaxKind, type ImportDeclaration, type SourceFile, type Statement } from "ts-morph";
+import { Node, SyntaxKind, type ImportDeclaration, type SourceFile, type Statement } from "./syntax/tree.js";
 import type { CodeStyle } from "../project/code-style.js";
 import { botHeritage, findBotStatement, findInstallBlock, grammyBotNames } from "./find-bot.js";
 import { withParsed } from "./parse.js";
@@ -123,9 +123,11 @@ export function ensureNamedImport(path: string, text: string, request: ImportReq
         return applySplices(text, [{ at: last.getEnd(), insert: `, ${items.join(", ")}` }]);
       }
       // A value joins `import type { A }`: it becomes `import { type A, value }`.
-      const typeKeyword = mergeInto.getFirstDescendantByKind(SyntaxKind.TypeKeyword);
-      if (typeKeyword && !mergeInto.getDefaultImport()) {
-        const splices: Splice[] = [{ at: typeKeyword.getStart(), remove: typeKeyword.getWidth() + (text[typeKeyword.getEnd()] === " " ? 1 : 0), insert: "" }];
+      // The import clause of `import type { … }` starts at its `type` keyword.
+      const typeKeyword = mergeInto.getImportClause()?.getStart();
+      if (typeKeyword !== undefined && text.startsWith("type", typeKeyword) && !mergeInto.getDefaultImport()) {
+        const end = typeKeyword + "type".length;
+        const splices: Splice[] = [{ at: typeKeyword, remove: end - typeKeyword + (text[end] === " " ? 1 : 0), insert: "" }];
         for (const element of elements) if (!element.isTypeOnly()) splices.push({ at: element.getStart(), insert: "type " });
         splices.push({ at: last.getEnd(), insert: `, ${wanted.map((w) => (w.typeOnly ? `type ${w.text}` : w.text)).join(", ")}` });
         return applySplices(text, splices);
@@ -207,7 +209,7 @@ function isUserMiddleware(statement: Statement, bot: string): boolean {
     args.every((arg) => {
       if (!Node.isArrowFunction(arg) && !Node.isFunctionExpression(arg)) return false;
       const next = arg.getParameters()[1]?.getName();
-      return next !== undefined && new RegExp(`\\b${next}\\s*\\(`).test(arg.getBody().getText());
+      return next !== undefined && new RegExp(`\\b${next}\\s*\\(`).test(arg.getBody()?.getText() ?? "");
     })
   );
 }
@@ -301,7 +303,7 @@ export function extendContextType(path: string, text: string, typeName: string, 
     const iface = sf.getInterface(typeName);
     if (iface) {
       if (wrap) return "unsupported";
-      const heritage = iface.getExtends();
+      const heritage = iface.getInterfaceExtends();
       if (heritage.some((h) => h.getExpression().getText() === flavorName)) return false;
       const last = heritage[heritage.length - 1];
       if (!last) return "unsupported";

@@ -1,4 +1,4 @@
-import { Node, SyntaxKind } from "ts-morph";
+import { Node, SyntaxKind } from "../ast/syntax/tree.js";
 import { applyStyle } from "../ast/apply-style.js";
 import { findBotImporters } from "../ast/importers.js";
 import { withParsed } from "../ast/parse.js";

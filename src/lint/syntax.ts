@@ -1,4 +1,4 @@
-import { ts } from "../ast/parse.js";
+import { ts } from "ts-morph";
 
 /** The first syntax error of a TypeScript text, at an offset, or undefined when it parses. */
 export function firstSyntaxError(path: string, text: string): { offset: number; message: string } | undefined {

@@ -1,4 +1,4 @@
-import prompts, { type PromptObject } from "prompts";
+import type { PromptObject } from "prompts";
 import { CliError } from "../core/errors.js";
 import type { AskFn } from "../recipes/answers.js";
 import type { JsonValue, Question } from "../recipes/manifest.js";
@@ -16,6 +16,8 @@ const onCancel = () => {
  * `prompts.inject` (tests) never touch the terminal.
  */
 async function ask(question: PromptObject<"v">): Promise<unknown> {
+  // Loaded when a question is asked: most runs (`--yes`, scripts) never ask one.
+  const prompts = (await import("prompts")).default;
   const injected = ((prompts as unknown as { _injected?: unknown[] })._injected ?? []).length > 0;
   if (injected) return (await prompts(question, { onCancel })).v;
   const input = terminalInput();

@@ -40,6 +40,21 @@ describe("--help and list", () => {
     }
   });
 
+  it("add locates and makes its edits without loading ts-morph or the TypeScript compiler", () => {
+    const dir = copyFixture("cjs-single");
+    const trace = join(tmpDir("trace"), "imports.txt");
+    const recipes = ["error-handler", "access-control", "rate-limit", "menu-builder", "command-menu", "callback-dedupe", "chat-members", "server-lifecycle"];
+    const r = spawnSync(process.execPath, ["--import", join(repoRoot, "test/helpers/trace-imports.mjs"), binPath, "add", ...recipes, "--set", "userIds=42", "--yes", "--no-install", "--no-check", "--cwd", dir], {
+      env: { ...process.env, TRACE_IMPORTS_FILE: trace, NO_COLOR: "1" },
+      encoding: "utf8",
+    });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toContain("update bot.ts");
+    const loaded = readFileSync(trace, "utf8");
+    expect(loaded).toContain("@babel/parser"); // the trace sees `require` too
+    expect(loaded).not.toMatch(/ts-morph|\/typescript\//);
+  });
+
   it("NO_COLOR turns colours off even when forced", async () => {
     const r = await runCli(["list"], { env: { FORCE_COLOR: "1", NO_COLOR: "1" } });
     expect(r.stdout).not.toContain("\u001b[");

@@ -1,5 +1,5 @@
 import { bindsBot, clashingNames, ensureNamedImport, findStartCalls, hasCallMatching, replaceRange, sameCode } from "../../ast/text-edits.js";
-import type { SourceFile } from "ts-morph";
+import type { SourceFile } from "../../ast/syntax/tree.js";
 import { findBotImporters, type BotImporters } from "../../ast/importers.js";
 import type { ProjectFacts } from "../../project/project-facts.js";
 import type { ReplaceStartEdit } from "../../recipes/manifest.js";
