@@ -56,27 +56,25 @@ function lastSegment(specifier: string): string {
  * specifier points at (relative, or through the project's aliases).
  */
 export function findBotImporters(texts: ReadonlyMap<string, string>, botFile: string, resolve: (from: string, specifier: string) => string | undefined): BotImporters {
-  // Every file's references, indexed once by the last segment of the specifier (`./handlers/index.js` → `index`).
-  const byLast = new Map<string, Array<{ file: string; ref: Reference }>>();
-  const anyDir: Array<{ file: string; ref: Reference }> = [];
-  for (const [file, text] of texts) {
-    if (!/\b(?:from|import|require)\b/.test(text)) continue;
-    for (const ref of references(text)) {
-      const last = lastSegment(ref.specifier);
-      if (last === "." || last === ".." || last === "") anyDir.push({ file, ref });
-      else {
-        let list = byLast.get(last);
-        if (!list) byLast.set(last, (list = []));
-        list.push({ file, ref });
-      }
-    }
-  }
+  // A file's references are read only when its text names the target's stem (`bot` of `./bot.js`) or a
+  // folder specifier (`"."`, `"../"`): on a large repo most files are never matched against the pattern.
+  const refs = new Map<string, Reference[]>();
+  const referencesOf = (file: string, text: string): Reference[] => {
+    let found = refs.get(file);
+    if (!found) refs.set(file, (found = /\b(?:from|import|require)\b/.test(text) ? references(text) : []));
+    return found;
+  };
+  const folderSpecifier = (text: string) => /["']\.\.?\/?["']/.test(text);
   /** Files that import `target`, and whether each re-exports it. */
   const importersOf = (target: string): Array<{ file: string; reexport: boolean }> => {
+    const stems = [...stemsOf(target)];
     const found = new Map<string, boolean>();
-    for (const stem of stemsOf(target)) {
-      for (const { file, ref } of [...(byLast.get(stem) ?? []), ...anyDir]) {
-        if (file === target || resolve(file, ref.specifier) !== target) continue;
+    for (const [file, text] of texts) {
+      if (file === target || !(stems.some((stem) => text.includes(stem)) || folderSpecifier(text))) continue;
+      for (const ref of referencesOf(file, text)) {
+        const last = lastSegment(ref.specifier);
+        if (!(last === "." || last === ".." || last === "" || stems.includes(last))) continue;
+        if (resolve(file, ref.specifier) !== target) continue;
         found.set(file, (found.get(file) ?? false) || ref.reexport);
       }
     }

@@ -37,16 +37,22 @@ export function scanProject(rootArg: string, entry?: string): ProjectFacts {
   let served: ProjectFacts["served"] = "polling";
   let hosting: ProjectFacts["hosting"] = { kind: "process" };
   for (const file of files) {
-    const abs = resolve(root, file);
+    // listTsFiles gives project-relative posix paths already: only --entry needs resolving.
+    const abs = entry ? resolve(root, file) : `${root}${sep}${file}`;
     const text = entry ? readTextFile(abs, `--entry ${file}`) : readFileSync(abs, "utf8");
     if (text === undefined) throw failure(`--entry ${file}: no such file`, "give a path relative to the project");
-    const rel = relative(root, abs).split(sep).join("/");
+    const rel = entry ? relative(root, abs).split(sep).join("/") : file;
     texts.set(rel, text);
     if (!text.includes("grammy")) continue;
-    if (importsGrammyBot(text) && (/\bnew\s+[\w$.]+\s*[<(]/.test(text) || /\bextends\s+[\w$.]+/.test(text))) candidates.push(rel);
-    if (/\bwebhookCallback\s*\(/.test(text)) served = "webhook";
-    if (hosting.kind === "process" && servesAsFunction(rel, text)) hosting = { kind: "serverless", evidence: rel };
-    else if (served === "polling" && /["']@grammyjs\/runner["']/.test(text)) served = "runner";
+    // `includes` first: on a large repo most files import grammY only for Composer or types.
+    if (text.includes("Bot") || /\bimport\s*\*/.test(text)) {
+      if (importsGrammyBot(text) && (/\bnew\s+[\w$.]+\s*[<(]/.test(text) || /\bextends\s+[\w$.]+/.test(text))) candidates.push(rel);
+    }
+    if (text.includes("webhookCallback")) {
+      if (/\bwebhookCallback\s*\(/.test(text)) served = "webhook";
+      if (hosting.kind === "process" && servesAsFunction(rel, text)) hosting = { kind: "serverless", evidence: rel };
+    }
+    if (served === "polling" && text.includes("@grammyjs/runner") && /["']@grammyjs\/runner["']/.test(text)) served = "runner";
   }
 
   const nodeNext = ["node16", "node18", "node20", "nodenext"].some((m) => tsModule === m || tsModuleResolution === m);
@@ -154,16 +160,17 @@ function readTsconfig(path: string, depth = 0): Record<string, unknown> {
 /** Project-relative TypeScript source files, skipping dependencies, build output and declaration files. */
 export function listTsFiles(root: string): string[] {
   const out: string[] = [];
-  const walk = (dir: string) => {
+  // `prefix` is the folder's project-relative posix path with a trailing slash ("" at the root).
+  const walk = (dir: string, prefix: string) => {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
       if (entry.name.startsWith(".") && entry.name !== ".") continue;
       if (entry.isDirectory()) {
-        if (!ignoredDirs.has(entry.name)) walk(join(dir, entry.name));
+        if (!ignoredDirs.has(entry.name)) walk(`${dir}${sep}${entry.name}`, `${prefix}${entry.name}/`);
       } else if (entry.isFile() && tsFile.test(entry.name) && !entry.name.endsWith(".d.ts")) {
-        out.push(relative(root, join(dir, entry.name)).split(sep).join("/"));
+        out.push(`${prefix}${entry.name}`);
       }
     }
   };
-  walk(root);
+  walk(root, "");
   return out.sort();
 }
