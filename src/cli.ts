@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import { createRequire } from "node:module";
 import { asKnownFailure, CliError, exitCodeOf } from "./core/errors.js";
 import { color } from "./ui/colors.js";
+import { plainStdout, stdoutWithEpipe, writeOut } from "./commands/fast-stdout.js";
 
 // The commands people run most (`--help`, `list`) must stay fast: every
 // command's module is imported only when it runs, so ts-morph and the
@@ -201,13 +202,10 @@ export function buildProgram(): Command {
 /** Runs the CLI. Sets `process.exitCode`; never calls `process.exit`. */
 export async function main(argv: string[]): Promise<void> {
   if (argv.includes("--no-color")) process.env.NO_COLOR = "1";
-  // `list | head -3`: the reader went away; stop quietly, as other command-line tools do.
-  process.stdout.on("error", (error: NodeJS.ErrnoException) => {
-    if (error.code !== "EPIPE") throw error;
-    process.exit(process.exitCode ?? 0);
-  });
   try {
+    // `list | head -3`: the reader went away; stop quietly, as other command-line tools do (fastCommand's writes too).
     if (await fastCommand(argv)) return;
+    stdoutWithEpipe();
     await buildProgram().parseAsync(argv, { from: "user" });
   } catch (error) {
     if (loadedCommander && error instanceof loadedCommander.CommanderError) {
@@ -233,10 +231,10 @@ export async function main(argv: string[]): Promise<void> {
  */
 async function fastCommand(argv: string[]): Promise<boolean> {
   // `--help` to a pipe (80 columns, no colours): the text the build kept, while cli.js and commander are unchanged.
-  if (argv.length === 1 && (argv[0] === "--help" || argv[0] === "-h") && !process.stdout.isTTY) {
+  if (argv.length === 1 && (argv[0] === "--help" || argv[0] === "-h") && plainStdout()) {
     const text = await (await import("./recipes/catalogue-index.js")).cachedHelp();
     if (text !== undefined) {
-      process.stdout.write(text);
+      writeOut(text);
       process.exitCode = 0;
       return true;
     }

@@ -1,5 +1,6 @@
 import { indexedRecipes } from "../recipes/catalogue-index.js";
 import { color } from "../ui/colors.js";
+import { stdoutForColor, writeOut } from "./fast-stdout.js";
 
 /** One line per recipe; the seed codes (rows of the recipes catalogue) only with `verbose`. */
 export async function listCommand(options: { json?: boolean; templates?: string[]; verbose?: boolean; installed?: boolean; cwd?: string }): Promise<void> {
@@ -22,19 +23,20 @@ export async function listCommand(options: { json?: boolean; templates?: string[
       description: manifest.description,
       seeds: manifest.seeds,
     }));
-    process.stdout.write(`${JSON.stringify(data, null, 2)}\n`);
+    writeOut(`${JSON.stringify(data, null, 2)}\n`);
     return;
   }
   const width = Math.max(...recipes.map((r) => r.ref.length), 4);
+  const out = stdoutForColor();
   let text = ""; // one write: a write per line cost a system call each
   for (const kind of ["recipe", "snippet"] as const) {
     const group = recipes.filter((r) => (r.manifest.kind ?? "recipe") === kind);
     if (group.length === 0) continue;
-    if (kind === "snippet") text += `\n${color.bold("Snippets (create-bot-snippet show <id>):", process.stdout)}\n`;
+    if (kind === "snippet") text += `\n${color.bold("Snippets (create-bot-snippet show <id>):", out)}\n`;
     for (const r of group) {
-      const seeds = options.verbose && r.manifest.seeds.length > 0 ? ` ${color.dim(`(${r.manifest.seeds.join(", ")})`, process.stdout)}` : "";
-      text += `${color.cyan(r.ref.padEnd(width), process.stdout)}  ${r.manifest.title}${seeds}\n`;
+      const seeds = options.verbose && r.manifest.seeds.length > 0 ? ` ${color.dim(`(${r.manifest.seeds.join(", ")})`, out)}` : "";
+      text += `${color.cyan(r.ref.padEnd(width), out)}  ${r.manifest.title}${seeds}\n`;
     }
   }
-  if (text !== "") process.stdout.write(text);
+  writeOut(text);
 }

@@ -1,11 +1,11 @@
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { createRequire } from "node:module";
 import { basename, dirname, join, posix, relative, resolve, sep } from "node:path";
 import { usageError } from "../core/errors.js";
 import type { CodeStyle } from "../project/code-style.js";
-import { findProjectRoot } from "../project/project-root.js";
 import { indexedPreview } from "../recipes/catalogue-index.js";
 import type { AddImportEdit, Condition, EditSpec, ExtendContextEdit, IgnorePathEdit, InstallEdit, JsonValue, Question, Recipe, ReplaceStartEdit, SetErrorHandlerEdit, WrapHandlersEdit } from "../recipes/manifest.js";
 import { color } from "../ui/colors.js";
+import { stdoutForColor, writeOut } from "./fast-stdout.js";
 
 // `show` is run often and must start fast: what only some runs need (the
 // catalogue's validation, answers, the handlebars compiler, the project scan,
@@ -13,6 +13,10 @@ import { color } from "../ui/colors.js";
 // project (outside a grammY project, or with --json) comes from the catalogue
 // index (src/recipes/catalogue-index.ts) when it is current: the same text,
 // rendered at build time by `showPreview` and `showText` below.
+
+// node:fs through require: an `import` of it makes Node read every export of
+// fs, which loads its streams and promises (4-8 ms of a fast show) that this never uses.
+const { existsSync, lstatSync, readFileSync, statSync } = createRequire(import.meta.url)("node:fs") as typeof import("node:fs");
 
 /** Facts of a typical project, for previews outside a project. */
 export const previewFacts = async (): Promise<Record<string, JsonValue>> => ({ ...(await import("../recipes/typical-facts.js")).typicalFacts });
@@ -69,7 +73,7 @@ export async function showCommand(ref: string, options: ShowOptions): Promise<vo
     await copySnippet(recipe.ref, files, options.copyTo, options.force === true);
     return;
   }
-  process.stdout.write(showText(recipe, files, parts, { here: here !== undefined, facts, json: options.json, verbose: options.verbose }));
+  writeOut(showText(recipe, files, parts, { here: here !== undefined, facts, json: options.json, verbose: options.verbose }));
 }
 
 /**
@@ -81,7 +85,7 @@ async function showFromIndex(ref: string, options: ShowOptions): Promise<boolean
   const indexed = await indexedPreview(ref);
   if (!indexed) return false;
   // In a grammY project, the lines name its bot file: rendered for it, not from the index.
-  if (!options.json && indexed.recipe.manifest.kind !== "snippet" && grammyProjectRoot() !== undefined) return false;
+  if (!options.json && indexed.recipe.manifest.kind !== "snippet" && maybeInGrammyProject()) return false;
   const { files, rendered, placeholders, facts } = indexed.preview;
   let missing = false;
   const known = (text: string | undefined) => {
@@ -91,7 +95,7 @@ async function showFromIndex(ref: string, options: ShowOptions): Promise<boolean
   const parts: ShowParts = { render: (template, where) => known(rendered[`${where}\0${template}`]), placeholder: (q) => known(placeholders[q.name]) };
   const text = showText(indexed.recipe, files, parts, { here: false, facts, json: options.json, verbose: options.verbose });
   if (missing) return false; // something the build did not render: render it now
-  process.stdout.write(text);
+  writeOut(text);
   return true;
 }
 
@@ -105,7 +109,7 @@ export function showText(
   const { manifest } = recipe;
   const { here, facts } = options;
   if (options.json) return `${JSON.stringify({ ...manifest, ref: recipe.ref, preview: files }, null, 2)}\n`;
-  const out = process.stdout;
+  const out = stdoutForColor();
   const seeds = options.verbose && manifest.seeds.length > 0 ? `; seeds ${manifest.seeds.join(", ")}` : "";
   if (manifest.kind === "snippet") {
     // A snippet is code to paste: its description, then the code, nothing to answer or wire.
@@ -224,7 +228,7 @@ export function conditionWords(when: Condition, questions: Question[]): string {
  * back to a typical project.
  */
 async function projectHere(): Promise<{ facts: Record<string, JsonValue> } | undefined> {
-  const root = grammyProjectRoot();
+  const root = await grammyProjectRoot();
   if (!root) return undefined;
   try {
     const project = (await import("../project/scan-project.js")).scanProject(root);
@@ -242,7 +246,8 @@ async function projectHere(): Promise<{ facts: Record<string, JsonValue> } | und
 }
 
 /** The root of the project in the current folder when its package.json depends on grammy (where `show` renders for that project); else undefined. */
-function grammyProjectRoot(): string | undefined {
+async function grammyProjectRoot(): Promise<string | undefined> {
+  const { findProjectRoot } = await import("../project/project-root.js");
   try {
     const root = findProjectRoot(process.cwd());
     if (!root) return undefined;
@@ -250,6 +255,28 @@ function grammyProjectRoot(): string | undefined {
     return pkg.dependencies?.grammy === undefined ? undefined : root;
   } catch {
     return undefined;
+  }
+}
+
+/**
+ * False when no package.json at or above the current folder depends on
+ * grammy: whichever of them is the project's (grammyProjectRoot), `show`
+ * renders for a typical project. True when one does or cannot be read (then
+ * `show` renders as it always did, and finds out). Without loading the
+ * project modules, which import node:fs.
+ */
+function maybeInGrammyProject(): boolean {
+  try {
+    for (let dir = resolve(process.cwd()); ; dir = dirname(dir)) {
+      const file = join(dir, "package.json");
+      if (lstatSync(file, { throwIfNoEntry: false }) !== undefined) {
+        const pkg = JSON.parse(readFileSync(file, "utf8")) as { dependencies?: Record<string, unknown> } | null;
+        if (pkg?.dependencies?.grammy !== undefined) return true;
+      }
+      if (dirname(dir) === dir) return false;
+    }
+  } catch {
+    return true;
   }
 }
 
@@ -285,7 +312,7 @@ async function copySnippet(ref: string, files: Array<{ target: string; content: 
 
 /** The style to write in at `dir`: the replaced file's, else its project's; undefined outside a project with TypeScript files. */
 async function styleFor(dir: string, before: string | undefined): Promise<CodeStyle | undefined> {
-  const root = findProjectRoot(dir);
+  const root = (await import("../project/project-root.js")).findProjectRoot(dir);
   let projectStyle: CodeStyle | undefined;
   if (root) {
     try {
