@@ -14,4 +14,5 @@ if (typeof module.enableCompileCache === "function") {
 }
 
 const { main } = await import("../dist/src/cli.js");
-await main(process.argv.slice(2));
+// This process is the CLI: its piped stdout can be written to directly.
+await main(process.argv.slice(2), { ownStdout: true });

@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import { createRequire } from "node:module";
 import { asKnownFailure, CliError, exitCodeOf } from "./core/errors.js";
 import { color } from "./ui/colors.js";
-import { plainStdout, stdoutWithEpipe, writeOut } from "./commands/fast-stdout.js";
+import { plainStdout, stdoutWithEpipe, useOwnStdout, writeOut } from "./commands/fast-stdout.js";
 
 // The commands people run most (`--help`, `list`) must stay fast: every
 // command's module is imported only when it runs, so ts-morph and the
@@ -199,8 +199,13 @@ export function buildProgram(): Command {
   return program;
 }
 
-/** Runs the CLI. Sets `process.exitCode`; never calls `process.exit`. */
-export async function main(argv: string[]): Promise<void> {
+/**
+ * Runs the CLI. Sets `process.exitCode`; never calls `process.exit`.
+ * `ownStdout`: the process is the CLI (bin/create-bot-snippet.js), so a piped
+ * stdout may be written to directly (src/commands/fast-stdout.ts).
+ */
+export async function main(argv: string[], { ownStdout = false }: { ownStdout?: boolean } = {}): Promise<void> {
+  if (ownStdout) useOwnStdout();
   if (argv.includes("--no-color")) process.env.NO_COLOR = "1";
   try {
     // `list | head -3`: the reader went away; stop quietly, as other command-line tools do (fastCommand's writes too).

@@ -14,8 +14,21 @@ const { fstatSync, writeSync } = createRequire(import.meta.url)("node:fs") as ty
 // before. A reader that went away (`list | head -1`) ends the run quietly, as
 // the EPIPE handler of `main` does.
 
-/** True when stdout is certainly not a terminal: a pipe, a socket or a regular file. */
+let ownStdout = false;
+
+/**
+ * Lets the writes below go to file descriptor 1 directly: called by `main`
+ * when bin/create-bot-snippet.js runs it, the process being the CLI. Code
+ * that calls the commands otherwise (tests that capture process.stdout.write,
+ * a process running the CLI many times) gets process.stdout as always.
+ */
+export function useOwnStdout(): void {
+  ownStdout = true;
+}
+
+/** True when stdout is the CLI's own and certainly not a terminal: a pipe, a socket or a regular file. */
 export function plainStdout(): boolean {
+  if (!ownStdout) return false;
   try {
     const stat = fstatSync(1);
     return stat.isFIFO() || stat.isSocket() || stat.isFile();
