@@ -1,9 +1,20 @@
 #!/usr/bin/env node
-// Run by `npm run build` after tsc: writes dist/src/catalogue-index.json, the
-// bundled recipes' manifests and `show` previews that `list` and `show` use
-// while every file they were made from is unchanged (src/recipes/catalogue-index.ts);
-// and dist/src/help.json, what `--help` prints to a pipe.
-import { writeCatalogueIndex, writeHelpCache } from "../dist/src/recipes/catalogue-index-build.js";
+// Run by `npm run build` after tsc: writes dist/src/catalogue-index.json and
+// dist/src/catalogue-previews/, the bundled recipes' manifests and `show`
+// previews that `list` and `show` use while every file they were made from is
+// unchanged (src/recipes/catalogue-index.ts); and dist/src/help.json, what
+// `--help` prints to a pipe. They are caches: when they cannot be written the
+// build still succeeds, and the CLI reads the templates as before.
+import { rmSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 
-console.log(await writeCatalogueIndex());
-console.log(writeHelpCache());
+const dist = join(dirname(fileURLToPath(import.meta.url)), "../dist/src");
+try {
+  const { writeCatalogueIndex, writeHelpCache } = await import("../dist/src/recipes/catalogue-index-build.js");
+  console.log(await writeCatalogueIndex());
+  console.log(writeHelpCache());
+} catch (error) {
+  for (const name of ["catalogue-index.json", "catalogue-previews", "help.json"]) rmSync(join(dist, name), { recursive: true, force: true });
+  console.warn(`no catalogue index or help cache (the CLI works without them, slower): ${error instanceof Error ? error.message : String(error)}`);
+}
