@@ -12,8 +12,8 @@ import { fileURLToPath } from "node:url";
 const dist = join(dirname(fileURLToPath(import.meta.url)), "../dist/src");
 try {
   const { writeCatalogueIndex, writeHelpCache } = await import("../dist/src/recipes/catalogue-index-build.js");
-  console.log(await writeCatalogueIndex());
-  console.log(writeHelpCache());
+  // Silent when they are written, as tsc is (`npm pack --json` prints the build's stdout with its JSON).
+  for (const said of [await writeCatalogueIndex(), writeHelpCache()]) if (said.startsWith("no ")) console.warn(said);
 } catch (error) {
   for (const name of ["catalogue-index.json", "catalogue-previews", "help.json"]) rmSync(join(dist, name), { recursive: true, force: true });
   console.warn(`no catalogue index or help cache (the CLI works without them, slower): ${error instanceof Error ? error.message : String(error)}`);
