@@ -23,5 +23,18 @@ export function renderTemplateFile(recipe: Recipe, template: string, view: Recor
 /** Renders a string of the manifest (a target path, an edit's code). */
 export function renderString(recipe: Recipe, template: string, view: Record<string, unknown>, where: string): string {
   if (!template.includes("{{")) return template;
+  // `{{recipesDir}}/x.ts`: names with string values are substituted as Handlebars would (no escaping),
+  // without compiling a template per target (every `add` renders each catalogue recipe's first target).
+  const simple = /^(?:[^{}]|\{\{([A-Za-z_$][\w$]*)\}\})*$/.test(template);
+  if (simple) {
+    let complete = true;
+    const out = template.replace(/\{\{([A-Za-z_$][\w$]*)\}\}/g, (_, name: string) => {
+      const value = Object.hasOwn(view, name) ? view[name] : undefined;
+      if (typeof value === "string") return value;
+      complete = false;
+      return "";
+    });
+    if (complete) return out;
+  }
   return compileTemplate(template, `${sourceName(recipe, "recipe.json")} (${where})`)(view);
 }
