@@ -1,7 +1,6 @@
 import type { CodeStyle } from "../project/code-style.js";
 import { tsString } from "../render/literals.js";
-import { parseWithBabel } from "./syntax/from-babel.js";
-import { parseWithTypescript } from "./syntax/from-typescript.js";
+import { parseTolerant } from "./parse.js";
 import type { SyntaxNode } from "./syntax/tree.js";
 
 /**
@@ -16,7 +15,7 @@ export function applyStyle(code: string, style: CodeStyle): string {
   // The templates' own style: nothing to rewrite, nothing to parse.
   if (style.quote === '"' && style.semicolons && style.indent === "  " && style.eol === "\n") return code;
   // Code with a syntax error (a broken pack template) is restyled as far as TypeScript's parser reads it; lint reports the error.
-  const sf = parseWithBabel("generated.ts", code) ?? parseWithTypescript("generated.ts", code).file;
+  const sf = parseTolerant("generated.ts", code);
   const splices: Array<{ start: number; end: number; text: string }> = [];
   const verbatim: Array<[number, number]> = [];
 

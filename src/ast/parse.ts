@@ -43,3 +43,12 @@ function parseFresh(path: string, text: string): SourceFile {
 export function withParsed<T>(path: string, text: string, fn: (sf: SourceFile) => T): T {
   return fn(parseTs(path, text));
 }
+
+/**
+ * The tree of text that may not parse (generated code before lint has judged
+ * it, lines cut out of a file): TypeScript's parser takes what Babel refuses
+ * and never fails, as `ts.createSourceFile` never did.
+ */
+export function parseTolerant(path: string, text: string): SourceFile {
+  return parseWithBabel(path, text) ?? parseWithTypescript(path, text).file;
+}

@@ -1,5 +1,6 @@
 import { posix } from "node:path";
-import { ts } from "ts-morph";
+import { parseTolerant } from "../ast/parse.js";
+import type { SyntaxNode } from "../ast/syntax/tree.js";
 import { applyStyle } from "../ast/apply-style.js";
 import { usageError } from "../core/errors.js";
 import { installedRecipes, defaultAnswers } from "../engine/installed-recipes.js";
@@ -155,12 +156,11 @@ function expectedStatements(recipe: Recipe, view: Record<string, JsonValue>, hol
 
 /** Local names a file imports from modules `matches` accepts, with the module. */
 function importsFrom(file: string, text: string, matches: (specifier: string) => boolean): Map<string, string> {
-  const sf = ts.createSourceFile(file, text, ts.ScriptTarget.ES2022, true);
   const out = new Map<string, string>();
-  for (const s of sf.statements) {
-    if (!ts.isImportDeclaration(s) || !ts.isStringLiteral(s.moduleSpecifier) || !matches(s.moduleSpecifier.text)) continue;
-    const named = s.importClause?.namedBindings;
-    if (named && ts.isNamedImports(named)) for (const e of named.elements) out.set(e.name.text, s.moduleSpecifier.text);
+  for (const s of parseTolerant(file, text).getImportDeclarations()) {
+    if (s.getModuleSpecifier()?.kind !== "StringLiteral" || !matches(s.getModuleSpecifierValue())) continue;
+    // The local names (`b` of `a as b`).
+    for (const e of s.getNamedImports()) out.set((e.getAliasNode() ?? e.getNameNode()).getText(), s.getModuleSpecifierValue());
   }
   return out;
 }
@@ -176,26 +176,27 @@ function groupByModule(imports: Map<string, string>): Map<string, string[]> {
  * the other places that use one of `names` (outside imports), by line.
  */
 function removeStatements(file: string, text: string, names: Set<string>, expected: Set<string>): { text: string; left: Array<{ name: string; line: number; code: string }> } {
-  const sf = ts.createSourceFile(file, text, ts.ScriptTarget.ES2022, true);
+  const sf = parseTolerant(file, text);
   const cuts: Array<{ start: number; end: number }> = [];
   const left: Array<{ name: string; line: number; code: string }> = [];
-  const visit = (node: ts.Node): void => {
-    if (ts.isImportDeclaration(node)) return;
-    if (ts.isExpressionStatement(node) && expected.has(looseLine(node.getText(sf)))) {
-      const start = text.lastIndexOf("\n", node.getStart(sf) - 1) + 1;
+  const visit = (node: SyntaxNode): void => {
+    if (node.kind === "ImportDeclaration") return;
+    if (node.kind === "ExpressionStatement" && expected.has(looseLine(node.getText()))) {
+      const start = text.lastIndexOf("\n", node.start - 1) + 1;
       const lineEnd = text.indexOf("\n", node.end);
       const end = lineEnd < 0 ? text.length : lineEnd + 1;
-      const wholeLines = text.slice(start, node.getStart(sf)).trim() === "" && text.slice(node.end, end).trim() === "";
+      const wholeLines = text.slice(start, node.start).trim() === "" && text.slice(node.end, end).trim() === "";
       if (wholeLines) {
         cuts.push({ start, end });
         return;
       }
     }
-    if (ts.isIdentifier(node) && names.has(node.text) && !(ts.isPropertyAccessExpression(node.parent) && node.parent.name === node)) {
-      const line = sf.getLineAndCharacterOfPosition(node.getStart(sf)).line;
-      if (!left.some((l) => l.line === line + 1)) left.push({ name: node.text, line: line + 1, code: text.split(/\r?\n/)[line]!.trim() });
+    const parent = node.parent;
+    if (node.kind === "Identifier" && names.has(node.getText()) && !(parent?.kind === "PropertyAccessExpression" && parent.fields.name === node)) {
+      const line = sf.getLineAndColumnAtPos(node.start).line - 1;
+      if (!left.some((l) => l.line === line + 1)) left.push({ name: node.getText(), line: line + 1, code: text.split(/\r?\n/)[line]!.trim() });
     }
-    ts.forEachChild(node, visit);
+    for (const child of node.children()) visit(child);
   };
   visit(sf);
   let out = text;

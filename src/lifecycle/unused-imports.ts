@@ -1,4 +1,5 @@
-import { ts } from "ts-morph";
+import { parseTolerant } from "../ast/parse.js";
+import type { SourceFile, SyntaxNode } from "../ast/syntax/tree.js";
 
 // === Imports a removal takes back, and those it must keep ===
 //
@@ -18,32 +19,38 @@ export interface ImportBinding {
   typeOnly: boolean;
 }
 
-function parse(path: string, text: string): ts.SourceFile {
-  const kind = /\.[cm]?tsx$/.test(path) ? ts.ScriptKind.TSX : /\.[cm]?jsx?$/.test(path) ? ts.ScriptKind.JS : ts.ScriptKind.TS;
-  return ts.createSourceFile(path, text, ts.ScriptTarget.ES2022, true, kind);
+const parse = parseTolerant;
+
+function declarations(sf: SourceFile): SyntaxNode[] {
+  return sf.getImportDeclarations().filter((d) => d.getModuleSpecifier()?.kind === "StringLiteral");
 }
 
-function declarations(sf: ts.SourceFile): ts.ImportDeclaration[] {
-  return sf.statements.filter((s): s is ts.ImportDeclaration => ts.isImportDeclaration(s) && ts.isStringLiteral(s.moduleSpecifier));
-}
+/** A field of a node that is one node. */
+const one = (node: SyntaxNode | undefined, field: string): SyntaxNode | undefined => {
+  const value = node?.fields[field];
+  return value && !Array.isArray(value) ? value : undefined;
+};
 
-function bindingsOf(decl: ts.ImportDeclaration, sf: ts.SourceFile): ImportBinding[] {
-  const module = (decl.moduleSpecifier as ts.StringLiteral).text;
-  const clause = decl.importClause;
+function bindingsOf(decl: SyntaxNode): ImportBinding[] {
+  const module = decl.getModuleSpecifierValue();
+  const clause = decl.getImportClause();
   if (!clause) return [];
-  const typeOnly = clause.isTypeOnly;
+  const typeOnly = clause.flags.typeOnly ?? false;
   const out: ImportBinding[] = [];
-  if (clause.name) out.push({ module, local: clause.name.text, kind: "default", text: clause.name.text, typeOnly });
-  const named = clause.namedBindings;
-  if (named && ts.isNamespaceImport(named)) out.push({ module, local: named.name.text, kind: "namespace", text: named.name.text, typeOnly });
-  if (named && ts.isNamedImports(named)) for (const e of named.elements) out.push({ module, local: e.name.text, kind: "named", text: e.getText(sf), typeOnly });
+  const name = one(clause, "name");
+  if (name) out.push({ module, local: name.getText(), kind: "default", text: name.getText(), typeOnly });
+  const named = one(clause, "namedBindings");
+  if (named?.kind === "NamespaceImport") out.push({ module, local: named.getNameNode().getText(), kind: "namespace", text: named.getNameNode().getText(), typeOnly });
+  if (named?.kind === "NamedImports") for (const e of named.getElements()) out.push({ module, local: localOf(e), kind: "named", text: e.getText(), typeOnly });
   return out;
 }
 
+/** The local name of an import specifier (`b` of `a as b`). */
+const localOf = (specifier: SyntaxNode): string => one(specifier, "name")!.getText();
+
 /** Every name a file's import declarations bind. */
 export function importBindings(path: string, text: string): ImportBinding[] {
-  const sf = parse(path, text);
-  return declarations(sf).flatMap((d) => bindingsOf(d, sf));
+  return declarations(parse(path, text)).flatMap((d) => bindingsOf(d));
 }
 
 /**
@@ -54,17 +61,18 @@ export function importBindings(path: string, text: string): ImportBinding[] {
 export function usedNames(path: string, text: string): Set<string> {
   const sf = parse(path, text);
   const used = new Set<string>();
-  const visit = (node: ts.Node): void => {
-    if (ts.isImportDeclaration(node)) return;
-    if (ts.isIdentifier(node)) {
+  const named = new Set(["PropertyAssignment", "PropertyDeclaration", "PropertySignature", "MethodDeclaration", "MethodSignature"]);
+  const visit = (node: SyntaxNode): void => {
+    if (node.kind === "ImportDeclaration") return;
+    if (node.kind === "Identifier") {
       const parent = node.parent;
       const member =
-        (parent && ts.isPropertyAccessExpression(parent) && parent.name === node) ||
-        (parent && ts.isQualifiedName(parent) && parent.right === node) ||
-        (parent && (ts.isPropertyAssignment(parent) || ts.isPropertyDeclaration(parent) || ts.isPropertySignature(parent) || ts.isMethodDeclaration(parent) || ts.isMethodSignature(parent)) && parent.name === node);
-      if (!member) used.add(node.text);
+        (parent?.kind === "PropertyAccessExpression" && one(parent, "name") === node) ||
+        (parent?.kind === "QualifiedName" && one(parent, "right") === node) ||
+        (parent !== undefined && named.has(parent.kind) && one(parent, "name") === node);
+      if (!member) used.add(node.getText());
     }
-    ts.forEachChild(node, visit);
+    for (const child of node.children()) visit(child);
   };
   visit(sf);
   return used;
@@ -95,19 +103,20 @@ function addBinding(path: string, text: string, binding: ImportBinding, from: st
   const sf = parse(path, text);
   const decls = declarations(sf);
   if (binding.kind === "named") {
-    const target = decls.find((d) => (d.moduleSpecifier as ts.StringLiteral).text === binding.module && d.importClause?.isTypeOnly === binding.typeOnly && d.importClause.namedBindings && ts.isNamedImports(d.importClause.namedBindings));
-    const named = target?.importClause?.namedBindings as ts.NamedImports | undefined;
+    const target = decls.find((d) => d.getModuleSpecifierValue() === binding.module && (d.getImportClause()?.flags.typeOnly ?? false) === binding.typeOnly && one(d.getImportClause(), "namedBindings")?.kind === "NamedImports");
+    const named = one(target?.getImportClause(), "namedBindings");
     if (named) {
-      const last = named.elements[named.elements.length - 1];
+      const elements = named.getElements();
+      const last = elements[elements.length - 1];
       if (last) return text.slice(0, last.end) + `, ${binding.text}` + text.slice(last.end);
-      return text.slice(0, named.getStart(sf)) + `{ ${binding.text} }` + text.slice(named.end);
+      return text.slice(0, named.start) + `{ ${binding.text} }` + text.slice(named.end);
     }
   }
   // A declaration of its own, written as the one it came from was (quotes, semicolon).
   const origin = parse(path, from);
-  const source = declarations(origin).find((d) => bindingsOf(d, origin).some((b) => key(b) === key(binding)));
-  const spec = source ? source.moduleSpecifier.getText(origin) : JSON.stringify(binding.module);
-  const semi = source ? source.getText(origin).trimEnd().endsWith(";") : true;
+  const source = declarations(origin).find((d) => bindingsOf(d).some((b) => key(b) === key(binding)));
+  const spec = source ? source.getModuleSpecifier()!.getText() : JSON.stringify(binding.module);
+  const semi = source ? source.getText().trimEnd().endsWith(";") : true;
   const clause = binding.kind === "default" ? binding.local : binding.kind === "namespace" ? `* as ${binding.local}` : `{ ${binding.text} }`;
   const line = `import ${binding.typeOnly ? "type " : ""}${clause} from ${spec}${semi ? ";" : ""}`;
   const eol = text.includes("\r\n") ? "\r\n" : "\n";
@@ -130,32 +139,33 @@ export function removeImportNames(path: string, text: string, module: string, na
   const kept: string[] = [];
   const splices: Array<{ start: number; end: number; insert?: string }> = [];
   for (const decl of declarations(sf)) {
-    if ((decl.moduleSpecifier as ts.StringLiteral).text !== module) continue;
-    const clause = decl.importClause;
-    const named = clause?.namedBindings;
-    if (!clause || !named || !ts.isNamedImports(named)) continue;
-    const elements = named.elements;
-    const goes = elements.filter((e) => names.includes(e.name.text) && !used.has(e.name.text));
-    for (const e of elements) if (names.includes(e.name.text) && used.has(e.name.text)) kept.push(e.name.text);
+    if (decl.getModuleSpecifierValue() !== module) continue;
+    const clause = decl.getImportClause();
+    const named = one(clause, "namedBindings");
+    if (!clause || named?.kind !== "NamedImports") continue;
+    const elements = named.getElements();
+    const goes = elements.filter((e) => names.includes(localOf(e)) && !used.has(localOf(e)));
+    for (const e of elements) if (names.includes(localOf(e)) && used.has(localOf(e))) kept.push(localOf(e));
     if (goes.length === 0) continue;
-    removed.push(...goes.map((e) => e.name.text));
-    if (goes.length === elements.length && !clause.name) {
+    removed.push(...goes.map(localOf));
+    const defaultName = one(clause, "name");
+    if (goes.length === elements.length && !defaultName) {
       // The whole declaration, with its line break.
       let end = decl.end;
       if (text.startsWith("\r\n", end)) end += 2;
       else if (text.startsWith("\n", end)) end += 1;
-      splices.push({ start: decl.getStart(sf), end });
+      splices.push({ start: decl.start, end });
       continue;
     }
     if (goes.length === elements.length) {
       // `import x, { a } from "m"` → `import x from "m"`.
-      splices.push({ start: clause.name!.end, end: named.end });
+      splices.push({ start: defaultName!.end, end: named.end });
       continue;
     }
     // The names left, joined as the declaration joins them (", " or one per line).
-    const separator = elements.length > 1 ? text.slice(elements[0]!.end, elements[1]!.getStart(sf)) : ", ";
-    const left = elements.filter((e) => !goes.includes(e)).map((e) => e.getText(sf));
-    splices.push({ start: elements[0]!.getStart(sf), end: elements[elements.length - 1]!.end, insert: left.join(separator) });
+    const separator = elements.length > 1 ? text.slice(elements[0]!.end, elements[1]!.start) : ", ";
+    const left = elements.filter((e) => !goes.includes(e)).map((e) => e.getText());
+    splices.push({ start: elements[0]!.start, end: elements[elements.length - 1]!.end, insert: left.join(separator) });
   }
   let out = text;
   for (const s of splices.sort((a, b) => b.start - a.start)) out = out.slice(0, s.start) + (s.insert ?? "") + out.slice(s.end);

@@ -40,7 +40,7 @@ describe("--help and list", () => {
     }
   });
 
-  it("add locates and makes its edits without loading ts-morph or the TypeScript compiler", () => {
+  it("add, status and remove read and edit code without loading ts-morph or the TypeScript compiler", () => {
     const dir = copyFixture("cjs-single");
     const trace = join(tmpDir("trace"), "imports.txt");
     const recipes = ["error-handler", "access-control", "rate-limit", "menu-builder", "command-menu", "callback-dedupe", "chat-members", "server-lifecycle"];
@@ -53,6 +53,14 @@ describe("--help and list", () => {
     const loaded = readFileSync(trace, "utf8");
     expect(loaded).toContain("@babel/parser"); // the trace sees `require` too
     expect(loaded).not.toMatch(/ts-morph|\/typescript\//);
+    // Taking recipes back out reads the same tree.
+    for (const args of [["status"], ["remove", "rate-limit", "--yes"], ["remove", "menu-builder", "--yes"]]) {
+      const again = join(tmpDir("trace"), "imports.txt");
+      const run = spawnSync(process.execPath, ["--import", join(repoRoot, "test/helpers/trace-imports.mjs"), binPath, ...args, "--cwd", dir], { env: { ...process.env, TRACE_IMPORTS_FILE: again, NO_COLOR: "1" }, encoding: "utf8" });
+      expect(run.status, `${args.join(" ")}: ${run.stderr}`).toBe(0);
+      expect(readFileSync(again, "utf8")).not.toMatch(/ts-morph|\/typescript\//);
+    }
+    expect(readFileSync(join(dir, "bot.ts"), "utf8")).not.toMatch(/recipes\/(rate-limit|menu-builder)/);
   });
 
   it("NO_COLOR turns colours off even when forced", async () => {

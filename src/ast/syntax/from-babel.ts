@@ -68,7 +68,7 @@ export function parseWithBabel(path: string, text: string): SourceFile | undefin
 const isNode = (value: unknown): value is BabelNode => typeof value === "object" && value !== null && typeof (value as BabelNode).type === "string" && typeof (value as BabelNode).start === "number";
 
 /** Babel's names (without `TS`) for kinds TypeScript names otherwise. */
-const renamed: Record<string, string> = { CallSignatureDeclaration: "CallSignature", ConstructSignatureDeclaration: "ConstructSignature", ArrayType: "ArrayType", TupleType: "TupleType", TypeOperator: "TypeOperator", IndexedAccessType: "IndexedAccessType" };
+const renamed: Record<string, string> = { JSXIdentifier: "Identifier", CallSignatureDeclaration: "CallSignature", ConstructSignatureDeclaration: "ConstructSignature", ArrayType: "ArrayType", TupleType: "TupleType", TypeOperator: "TypeOperator", IndexedAccessType: "IndexedAccessType" };
 
 /** The Babel types `statement()` converts (a statement nested where an expression is read). */
 const statementTypes = new Set([
