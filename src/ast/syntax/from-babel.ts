@@ -1,4 +1,4 @@
-import { requireCjs } from "../../core/cjs.js";
+import { loadBabelParser } from "./babel-loader.js";
 import { SourceFile, SyntaxNode, type FieldValue, type NodeFlags } from "./tree.js";
 
 // The light tree from @babel/parser: Babel's ESTree-like nodes are turned into
@@ -31,7 +31,7 @@ type BabelParse = (text: string, options: object) => BabelFile;
 let babelParse: BabelParse | undefined;
 
 function parser(): BabelParse {
-  babelParse ??= (requireCjs("@babel/parser") as { parse: BabelParse }).parse;
+  babelParse ??= loadBabelParser() as BabelParse;
   return babelParse;
 }
 
