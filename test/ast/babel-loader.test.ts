@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { repoRoot, tmpDir } from "../helpers/recipes.js";
 
 // On Node 20 the parser is run with V8's code cache of an earlier run (src/ast/syntax/babel-loader.ts).
-const nativeCache = typeof (await import("node:module")).default.enableCompileCache === "function";
+const nativeCache = typeof ((await import("node:module")).default as { enableCompileCache?: unknown }).enableCompileCache === "function";
 
 /** Parses one file in a fresh process with the code cache in `cache`; returns what it printed. */
 function parseInChild(cache: string): { status: number | null; stdout: string; stderr: string } {
