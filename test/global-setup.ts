@@ -6,6 +6,10 @@ import { join } from "node:path";
 // vitest processes at once), so only folders older than an hour are removed.
 export default function setup(): void {
   const root = join(import.meta.dirname, ".tmp");
+  // The CLI's cache folder (journals, undo history, the gate's build info, the parser's code cache) is
+  // the OS one by default: the tests' thousands of scratch projects keep theirs here, not in the
+  // developer's ~/.cache. The workers inherit this environment.
+  if (process.platform === "linux") process.env.XDG_CACHE_HOME = join(root, "xdg-cache");
   let entries: string[] = [];
   try {
     entries = readdirSync(root);
