@@ -32,7 +32,15 @@ const recent = new Map<string, SourceFile>();
 function parseFresh(path: string, text: string): SourceFile {
   const fast = parseWithBabel(path, text);
   if (fast) return fast;
-  const { file, error } = parseWithTypescript(path, text);
+  let parsed: ReturnType<typeof parseWithTypescript>;
+  try {
+    parsed = parseWithTypescript(path, text);
+  } catch (error) {
+    // Thousands of nested levels (`"a" + "b" + …` over 10,000 terms): the tree is walked recursively.
+    if (error instanceof RangeError) throw failure(`${path}: cannot parse: the code is nested too deeply for the engine to read`, "pass --entry with the file that creates your bot, or move the deeply nested expression to a module of its own; nothing was written");
+    throw error;
+  }
+  const { file, error } = parsed;
   if (error) {
     throw failure(`${path}:${error.line}:${error.column}: cannot parse: ${error.message}`, "fix the syntax error (or pass --entry to point at another file); nothing was written");
   }

@@ -117,6 +117,14 @@ describe("the light syntax tree", () => {
     expect(() => parseTs("src/bot.ts", "const bot = new Bot(;\n")).toThrow(/^src\/bot\.ts:1:21: cannot parse: .\). expected\.$/);
   });
 
+  it("refuses code nested too deeply to walk with one line, not a stack overflow", () => {
+    const text = `import { Bot } from "grammy";\nconst bot = new Bot("t");\nconst s = ${Array.from({ length: 20_000 }, (_, i) => `"a${i}"`).join(" + ")};\n`;
+    expect(() => parseTs("src/bot.ts", text)).toThrow(/^src\/bot\.ts: cannot parse: the code is nested too deeply for the engine to read$/);
+    // Thousands of terms are fine.
+    const long = `const s = ${Array.from({ length: 2_000 }, (_, i) => `"a${i}"`).join(" + ")};\nbot.start();\n`;
+    expect(parseTs("src/bot.ts", long).getDescendantsOfKind("CallExpression")).toHaveLength(1);
+  });
+
   it("takes TypeScript's tree when Babel refuses what TypeScript reads", () => {
     // Babel rejects a second declaration of the same name; TypeScript parses it (the checker would complain later).
     const text = "let a = 1;\nlet a = 2;\nbot.use(x);\n";
