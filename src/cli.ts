@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { createRequire } from "node:module";
+import { requireCjs } from "./core/cjs.js";
 import { asKnownFailure, CliError, exitCodeOf } from "./core/errors.js";
 import { color } from "./ui/colors.js";
 import { plainStdout, stdoutWithEpipe, useOwnStdout, writeOut } from "./commands/fast-stdout.js";
@@ -10,7 +10,7 @@ import { plainStdout, stdoutWithEpipe, useOwnStdout, writeOut } from "./commands
 // itself loads when the program is built: `list` and `show <recipe>` run
 // without it (fastCommand).
 let loadedCommander: typeof import("commander") | undefined;
-const commander = () => (loadedCommander ??= createRequire(import.meta.url)("commander") as typeof import("commander"));
+const commander = () => (loadedCommander ??= requireCjs("commander") as typeof import("commander"));
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 

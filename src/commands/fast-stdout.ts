@@ -1,8 +1,8 @@
-import { createRequire } from "node:module";
+import { requireCjs } from "../core/cjs.js";
 
 // node:fs through require: an `import` of it makes Node read every export of
 // fs, which loads its streams and promises (about 4 ms) that this never uses.
-const { fstatSync, writeSync } = createRequire(import.meta.url)("node:fs") as typeof import("node:fs");
+const { fstatSync, writeSync } = requireCjs("node:fs") as typeof import("node:fs");
 
 // stdout for the commands that must start fast (`--help`, `list`, `show`).
 //

@@ -1,4 +1,4 @@
-import { createRequire } from "node:module";
+import { requireCjs } from "../core/cjs.js";
 import { basename, dirname, join, posix, relative, resolve, sep } from "node:path";
 import { usageError } from "../core/errors.js";
 import type { CodeStyle } from "../project/code-style.js";
@@ -16,7 +16,7 @@ import { stdoutForColor, writeOut } from "./fast-stdout.js";
 
 // node:fs through require: an `import` of it makes Node read every export of
 // fs, which loads its streams and promises (4-8 ms of a fast show) that this never uses.
-const { existsSync, lstatSync, readFileSync, statSync } = createRequire(import.meta.url)("node:fs") as typeof import("node:fs");
+const { existsSync, lstatSync, readFileSync, statSync } = requireCjs("node:fs") as typeof import("node:fs");
 
 /** Facts of a typical project, for previews outside a project. */
 export const previewFacts = async (): Promise<Record<string, JsonValue>> => ({ ...(await import("../recipes/typical-facts.js")).typicalFacts });

@@ -1,9 +1,12 @@
 import { createRequire } from "node:module";
 
 /**
- * `require` for CommonJS packages (semver, @babel/parser, ts-morph). An ESM
- * `import` of a CommonJS module makes Node scan its source for export names
- * first; for a large bundle that scan costs more than running it (100 ms for
- * @babel/parser, 240 ms for ts-morph), and the CLI pays it on every run.
+ * `require` for CommonJS packages (semver, commander, @babel/parser,
+ * ts-morph), and for `node:fs` where only a few of its functions are needed
+ * by a command that must start fast (an ESM import of it loads its streams
+ * and promises too). An ESM `import` of a CommonJS module makes Node scan its
+ * source for export names first; for a large bundle that scan costs more than
+ * running it (100 ms for @babel/parser, 240 ms for ts-morph), and the CLI
+ * pays it on every run.
  */
 export const requireCjs = createRequire(import.meta.url);

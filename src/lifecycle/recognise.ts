@@ -192,7 +192,7 @@ function removeStatements(file: string, text: string, names: Set<string>, expect
       }
     }
     const parent = node.parent;
-    if (node.kind === "Identifier" && names.has(node.getText()) && !(parent?.kind === "PropertyAccessExpression" && parent.fields.name === node)) {
+    if (node.kind === "Identifier" && names.has(node.getText()) && !(parent?.kind === "PropertyAccessExpression" && parent.field("name") === node)) {
       const line = sf.getLineAndColumnAtPos(node.start).line - 1;
       if (!left.some((l) => l.line === line + 1)) left.push({ name: node.getText(), line: line + 1, code: text.split(/\r?\n/)[line]!.trim() });
     }

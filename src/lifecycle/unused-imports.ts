@@ -25,28 +25,22 @@ function declarations(sf: SourceFile): SyntaxNode[] {
   return sf.getImportDeclarations().filter((d) => d.getModuleSpecifier()?.kind === "StringLiteral");
 }
 
-/** A field of a node that is one node. */
-const one = (node: SyntaxNode | undefined, field: string): SyntaxNode | undefined => {
-  const value = node?.fields[field];
-  return value && !Array.isArray(value) ? value : undefined;
-};
-
 function bindingsOf(decl: SyntaxNode): ImportBinding[] {
   const module = decl.getModuleSpecifierValue();
   const clause = decl.getImportClause();
   if (!clause) return [];
   const typeOnly = clause.flags.typeOnly ?? false;
   const out: ImportBinding[] = [];
-  const name = one(clause, "name");
+  const name = clause.field("name");
   if (name) out.push({ module, local: name.getText(), kind: "default", text: name.getText(), typeOnly });
-  const named = one(clause, "namedBindings");
+  const named = clause.field("namedBindings");
   if (named?.kind === "NamespaceImport") out.push({ module, local: named.getNameNode().getText(), kind: "namespace", text: named.getNameNode().getText(), typeOnly });
   if (named?.kind === "NamedImports") for (const e of named.getElements()) out.push({ module, local: localOf(e), kind: "named", text: e.getText(), typeOnly });
   return out;
 }
 
 /** The local name of an import specifier (`b` of `a as b`). */
-const localOf = (specifier: SyntaxNode): string => one(specifier, "name")!.getText();
+const localOf = (specifier: SyntaxNode): string => specifier.field("name")!.getText();
 
 /** Every name a file's import declarations bind. */
 export function importBindings(path: string, text: string): ImportBinding[] {
@@ -67,9 +61,9 @@ export function usedNames(path: string, text: string): Set<string> {
     if (node.kind === "Identifier") {
       const parent = node.parent;
       const member =
-        (parent?.kind === "PropertyAccessExpression" && one(parent, "name") === node) ||
-        (parent?.kind === "QualifiedName" && one(parent, "right") === node) ||
-        (parent !== undefined && named.has(parent.kind) && one(parent, "name") === node);
+        (parent?.kind === "PropertyAccessExpression" && parent.field("name") === node) ||
+        (parent?.kind === "QualifiedName" && parent.field("right") === node) ||
+        (parent !== undefined && named.has(parent.kind) && parent.field("name") === node);
       if (!member) used.add(node.getText());
     }
     for (const child of node.children()) visit(child);
@@ -103,8 +97,8 @@ function addBinding(path: string, text: string, binding: ImportBinding, from: st
   const sf = parse(path, text);
   const decls = declarations(sf);
   if (binding.kind === "named") {
-    const target = decls.find((d) => d.getModuleSpecifierValue() === binding.module && (d.getImportClause()?.flags.typeOnly ?? false) === binding.typeOnly && one(d.getImportClause(), "namedBindings")?.kind === "NamedImports");
-    const named = one(target?.getImportClause(), "namedBindings");
+    const target = decls.find((d) => d.getModuleSpecifierValue() === binding.module && (d.getImportClause()?.flags.typeOnly ?? false) === binding.typeOnly && d.getImportClause()?.field("namedBindings")?.kind === "NamedImports");
+    const named = target?.getImportClause()?.field("namedBindings");
     if (named) {
       const elements = named.getElements();
       const last = elements[elements.length - 1];
@@ -141,14 +135,14 @@ export function removeImportNames(path: string, text: string, module: string, na
   for (const decl of declarations(sf)) {
     if (decl.getModuleSpecifierValue() !== module) continue;
     const clause = decl.getImportClause();
-    const named = one(clause, "namedBindings");
+    const named = clause?.field("namedBindings");
     if (!clause || named?.kind !== "NamedImports") continue;
     const elements = named.getElements();
     const goes = elements.filter((e) => names.includes(localOf(e)) && !used.has(localOf(e)));
     for (const e of elements) if (names.includes(localOf(e)) && used.has(localOf(e))) kept.push(localOf(e));
     if (goes.length === 0) continue;
     removed.push(...goes.map(localOf));
-    const defaultName = one(clause, "name");
+    const defaultName = clause.field("name");
     if (goes.length === elements.length && !defaultName) {
       // The whole declaration, with its line break.
       let end = decl.end;

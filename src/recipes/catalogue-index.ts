@@ -1,4 +1,4 @@
-import { createRequire } from "node:module";
+import { requireCjs } from "../core/cjs.js";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { failure } from "../core/errors.js";
@@ -26,7 +26,7 @@ import type { JsonValue, Recipe, RecipeManifest } from "./manifest.js";
 
 // node:fs through require: an `import` of it makes Node read every export of
 // fs, which loads its streams and promises (about 4 ms) that this never uses.
-const { existsSync, lstatSync, readdirSync, readFileSync } = createRequire(import.meta.url)("node:fs") as typeof import("node:fs");
+const { existsSync, lstatSync, readdirSync, readFileSync } = requireCjs("node:fs") as typeof import("node:fs");
 
 export const catalogueIndexVersion = 1;
 
@@ -132,13 +132,12 @@ async function allUnchanged(base: string, files: IndexedFile[]): Promise<boolean
 
 /** Where `name`'s package.json is as this module resolves it; undefined when it is not installed. */
 export function packageJsonPath(name: string): string | undefined {
-  const require = createRequire(import.meta.url);
   try {
-    return require.resolve(`${name}/package.json`);
+    return requireCjs.resolve(`${name}/package.json`);
   } catch {
     // A package whose "exports" hide package.json (commander): the folder above its main file that has it.
     try {
-      for (let dir = dirname(require.resolve(name)); dirname(dir) !== dir; dir = dirname(dir)) {
+      for (let dir = dirname(requireCjs.resolve(name)); dirname(dir) !== dir; dir = dirname(dir)) {
         const path = join(dir, "package.json");
         if (existsSync(path) && (JSON.parse(readFileSync(path, "utf8")) as { name?: string }).name === name) return path;
       }

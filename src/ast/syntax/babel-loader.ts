@@ -1,4 +1,4 @@
-import module from "node:module";
+import module, { createRequire } from "node:module";
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import vm from "node:vm";
@@ -38,7 +38,7 @@ export function loadBabelParser(): BabelParse {
   const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, { filename: file, ...(cachedData && { cachedData }) });
   const wrapper = script.runInThisContext() as (exports: object, require: NodeJS.Require, module: { exports: object }, filename: string, dirname: string) => void;
   const loaded = { exports: {} as { parse: BabelParse } };
-  wrapper(loaded.exports, requireCjs, loaded, file, dirname(file));
+  wrapper(loaded.exports, createRequire(file), loaded, file, dirname(file));
   if (!cachedData || script.cachedDataRejected) {
     // Written when the run ends, so the functions its parses compiled are in it.
     process.once("exit", () => {

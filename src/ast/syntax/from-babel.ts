@@ -68,7 +68,19 @@ export function parseWithBabel(path: string, text: string): SourceFile | undefin
 const isNode = (value: unknown): value is BabelNode => typeof value === "object" && value !== null && typeof (value as BabelNode).type === "string" && typeof (value as BabelNode).start === "number";
 
 /** Babel's names (without `TS`) for kinds TypeScript names otherwise. */
-const renamed: Record<string, string> = { JSXIdentifier: "Identifier", CallSignatureDeclaration: "CallSignature", ConstructSignatureDeclaration: "ConstructSignature", ArrayType: "ArrayType", TupleType: "TupleType", TypeOperator: "TypeOperator", IndexedAccessType: "IndexedAccessType" };
+const renamed: Record<string, string> = { JSXIdentifier: "Identifier", CallSignatureDeclaration: "CallSignature", ConstructSignatureDeclaration: "ConstructSignature" };
+
+/** Babel's nodes without children, under TypeScript's kind. */
+const leaves: Record<string, string> = {
+  PrivateName: "PrivateIdentifier",
+  ThisExpression: "ThisKeyword",
+  Super: "SuperKeyword",
+  Import: "ImportKeyword",
+  NullLiteral: "NullKeyword",
+  NumericLiteral: "NumericLiteral",
+  BigIntLiteral: "BigIntLiteral",
+  RegExpLiteral: "RegularExpressionLiteral",
+};
 
 /** The Babel types `statement()` converts (a statement nested where an expression is read). */
 const statementTypes = new Set([
@@ -507,29 +519,15 @@ class Converter {
 
   /** Any node outside statement position. */
   any(b: BabelNode): SyntaxNode {
+    const leaf = leaves[b.type];
+    if (leaf) return this.node(leaf, b.start, b.end);
     switch (b.type) {
       case "Identifier":
         return this.identifier(b);
-      case "PrivateName":
-        return this.node("PrivateIdentifier", b.start, b.end);
-      case "ThisExpression":
-        return this.node("ThisKeyword", b.start, b.end);
-      case "Super":
-        return this.node("SuperKeyword", b.start, b.end);
-      case "Import":
-        return this.node("ImportKeyword", b.start, b.end);
-      case "NullLiteral":
-        return this.node("NullKeyword", b.start, b.end);
       case "BooleanLiteral":
         return this.node(b.value === true ? "TrueKeyword" : "FalseKeyword", b.start, b.end);
       case "StringLiteral":
         return this.node("StringLiteral", b.start, b.end, {}, {}, String(b.value));
-      case "NumericLiteral":
-        return this.node("NumericLiteral", b.start, b.end);
-      case "BigIntLiteral":
-        return this.node("BigIntLiteral", b.start, b.end);
-      case "RegExpLiteral":
-        return this.node("RegularExpressionLiteral", b.start, b.end);
       case "TemplateLiteral": {
         const expressions = this.children(b, "expressions");
         if (expressions.length === 0) {

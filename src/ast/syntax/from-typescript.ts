@@ -29,7 +29,7 @@ function kindName(ts: typeof TS, kind: number): string {
   return kindNames.get(kind) ?? `Kind${kind}`;
 }
 
-const skipped = new Set(["parent", "original", "emitNode", "jsDoc", "jsDocCache", "symbol", "localSymbol", "locals", "nextContainer", "flowNode", "endFlowNode", "returnFlowNode", "modifiers", "illegalDecorators", "operatorToken", "questionDotToken", "asteriskToken", "questionToken", "exclamationToken", "dotDotDotToken", "equalsGreaterThanToken", "equalsToken", "postfixToken", "readonlyToken", "plusToken", "minusToken", "awaitModifier", "colonToken", "endOfFileToken", "typeArguments_"]);
+const skipped = new Set(["parent", "original", "emitNode", "jsDoc", "jsDocCache", "symbol", "localSymbol", "locals", "nextContainer", "flowNode", "endFlowNode", "returnFlowNode", "modifiers", "illegalDecorators", "operatorToken", "questionDotToken", "asteriskToken", "questionToken", "exclamationToken", "dotDotDotToken", "equalsGreaterThanToken", "equalsToken", "postfixToken", "readonlyToken", "plusToken", "minusToken", "awaitModifier", "colonToken", "endOfFileToken"]);
 
 export interface Parsed {
   file: SourceFile;

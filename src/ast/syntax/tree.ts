@@ -63,12 +63,14 @@ export class SyntaxNode {
     return this.childList;
   }
 
-  private field(name: string): SyntaxNode | undefined {
+  /** The node in field `name` (`name`, `expression`, `importClause`…), if it holds one node. */
+  field(name: string): SyntaxNode | undefined {
     const value = this.fields[name];
     return value instanceof SyntaxNode ? value : undefined;
   }
 
-  private list(name: string): SyntaxNode[] {
+  /** The nodes in field `name` (`statements`, `elements`…), if it holds a list. */
+  list(name: string): SyntaxNode[] {
     const value = this.fields[name];
     return Array.isArray(value) ? value : [];
   }
@@ -82,10 +84,6 @@ export class SyntaxNode {
   }
 
   getKind(): string {
-    return this.kind;
-  }
-
-  getKindName(): string {
     return this.kind;
   }
 
@@ -163,10 +161,6 @@ export class SyntaxNode {
 
   getFirstDescendant(test: (node: SyntaxNode) => boolean): SyntaxNode | undefined {
     return this.getDescendants().find(test);
-  }
-
-  getFirstDescendantByKind(kind: string): SyntaxNode | undefined {
-    return this.getFirstDescendant((n) => n.kind === kind);
   }
 
   // --- fields, under ts-morph's names ---
@@ -501,7 +495,7 @@ export class SourceFile extends SyntaxNode {
 // --- kinds and predicates, under ts-morph's names ---
 
 export const modelledKinds = [
-  "SourceFile", "Identifier", "PrivateIdentifier", "ThisKeyword", "SuperKeyword", "NullKeyword", "TrueKeyword", "FalseKeyword", "TypeKeyword",
+  "SourceFile", "Identifier", "PrivateIdentifier", "ThisKeyword", "SuperKeyword", "NullKeyword", "TrueKeyword", "FalseKeyword",
   "StringLiteral", "NumericLiteral", "BigIntLiteral", "RegularExpressionLiteral", "NoSubstitutionTemplateLiteral", "TemplateExpression",
   "PropertyAccessExpression", "ElementAccessExpression", "CallExpression", "NewExpression", "TaggedTemplateExpression",
   "ParenthesizedExpression", "ArrowFunction", "FunctionExpression", "AwaitExpression", "VoidExpression", "TypeOfExpression", "DeleteExpression",
@@ -545,9 +539,7 @@ export const Node = {
   isIdentifier: is("Identifier"),
   isStringLiteral: is("StringLiteral"),
   isNoSubstitutionTemplateLiteral: is("NoSubstitutionTemplateLiteral"),
-  isTemplateExpression: is("TemplateExpression"),
   isPropertyAccessExpression: is("PropertyAccessExpression"),
-  isElementAccessExpression: is("ElementAccessExpression"),
   isCallExpression: is("CallExpression"),
   isNewExpression: is("NewExpression"),
   isParenthesizedExpression: is("ParenthesizedExpression"),
@@ -564,32 +556,19 @@ export const Node = {
   isAsExpression: is("AsExpression"),
   isSatisfiesExpression: is("SatisfiesExpression"),
   isTypeAssertion: is("TypeAssertionExpression"),
-  isNonNullExpression: is("NonNullExpression"),
   isBlock: is("Block"),
   isSourceFile: is("SourceFile"),
-  isVariableStatement: is("VariableStatement"),
   isVariableDeclaration: is("VariableDeclaration"),
   isExpressionStatement: is("ExpressionStatement"),
   isReturnStatement: is("ReturnStatement"),
   isFunctionDeclaration: is("FunctionDeclaration"),
-  isClassDeclaration: is("ClassDeclaration"),
-  isInterfaceDeclaration: is("InterfaceDeclaration"),
-  isTypeAliasDeclaration: is("TypeAliasDeclaration"),
-  isImportDeclaration: is("ImportDeclaration"),
-  isNamedImports: is("NamedImports"),
-  isNamespaceImport: is("NamespaceImport"),
-  isImportSpecifier: is("ImportSpecifier"),
   isConstructorDeclaration: is("Constructor"),
   isMethodDeclaration: is("MethodDeclaration"),
-  isPropertyDeclaration: is("PropertyDeclaration"),
   isObjectBindingPattern: is("ObjectBindingPattern"),
   isTypeReference: is("TypeReference"),
-  isQualifiedName: is("QualifiedName"),
   isUnionTypeNode: is("UnionType"),
   isFunctionTypeNode: is("FunctionType"),
   isConditionalTypeNode: is("ConditionalType"),
-  isPropertySignature: is("PropertySignature"),
-  isMethodSignature: is("MethodSignature"),
   isStatement: (node: SyntaxNode | undefined): node is NodeOf<"Statement"> => node !== undefined && statementKinds.has(node.kind),
   isFunctionLikeDeclaration: (node: SyntaxNode | undefined): node is NodeOf<"FunctionLike"> => node !== undefined && functionLikeKinds.has(node.kind),
 };
