@@ -13,6 +13,6 @@ if (typeof module.enableCompileCache === "function") {
   }
 }
 
-const { main } = await import("../dist/src/cli.js");
+const { main } = await import("../dist/src/bundle/cli.js");
 // This process is the CLI: its piped stdout can be written to directly.
 await main(process.argv.slice(2), { ownStdout: true });

@@ -1,5 +1,4 @@
 import type { Command } from "commander";
-import { requireCjs } from "./core/cjs.js";
 import { asKnownFailure, CliError, exitCodeOf } from "./core/errors.js";
 import { color } from "./ui/colors.js";
 import { plainStdout, stdoutWithEpipe, useOwnStdout, writeOut } from "./commands/fast-stdout.js";
@@ -7,10 +6,14 @@ import { plainStdout, stdoutWithEpipe, useOwnStdout, writeOut } from "./commands
 // The commands people run most (`--help`, `list`) must stay fast: every
 // command's module is imported only when it runs, so ts-morph and the
 // TypeScript compiler load only for commands that edit code. Commander
-// itself loads when the program is built: `list` and `show <recipe>` run
-// without it (fastCommand).
+// itself loads (`loadCommander`, in main) before the program is built:
+// `list` and `show <recipe>` run without it (fastCommand).
 let loadedCommander: typeof import("commander") | undefined;
-const commander = () => (loadedCommander ??= requireCjs("commander") as typeof import("commander"));
+const loadCommander = async () => (loadedCommander ??= await import("commander"));
+const commander = () => {
+  if (!loadedCommander) throw new Error("commander is used before loadCommander()");
+  return loadedCommander;
+};
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -211,6 +214,7 @@ export async function main(argv: string[], { ownStdout = false }: { ownStdout?: 
     // `list | head -3`: the reader went away; stop quietly, as other command-line tools do (fastCommand's writes too).
     if (await fastCommand(argv)) return;
     stdoutWithEpipe();
+    await loadCommander();
     await buildProgram().parseAsync(argv, { from: "user" });
   } catch (error) {
     if (loadedCommander && error instanceof loadedCommander.CommanderError) {

@@ -1,14 +1,13 @@
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join, relative } from "node:path";
-import { requireCjs } from "../core/cjs.js";
 import { failure, type CliError } from "../core/errors.js";
 import { cdCommand } from "../core/shell-quote.js";
 import { packageSpecProblem } from "../recipes/dependency-spec.js";
 import { formatCommand, type PackageManager, type ShellCommand } from "../project/package-manager.js";
 import type { PeerLookup, RegistryVersion } from "./requirements.js";
 
-const satisfies = requireCjs("semver/functions/satisfies.js") as typeof import("semver/functions/satisfies.js");
+import satisfies from "semver/functions/satisfies.js";
 
 /** What happened to the install step of a run (also part of `add --json`). */
 export interface InstallReport {

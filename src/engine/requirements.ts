@@ -1,4 +1,3 @@
-import { requireCjs } from "../core/cjs.js";
 import { CliError } from "../core/errors.js";
 import type { InstalledPackage } from "../project/installed-versions.js";
 import type { ProjectFacts } from "../project/project-facts.js";
@@ -6,12 +5,12 @@ import type { Condition, JsonValue, Recipe } from "../recipes/manifest.js";
 import { upgradeDependencies } from "./package-json.js";
 import type { Plan } from "./plan-types.js";
 
-const major = requireCjs("semver/functions/major.js") as typeof import("semver/functions/major.js");
-const rcompare = requireCjs("semver/functions/rcompare.js") as typeof import("semver/functions/rcompare.js");
-const satisfies = requireCjs("semver/functions/satisfies.js") as typeof import("semver/functions/satisfies.js");
-const valid = requireCjs("semver/functions/valid.js") as typeof import("semver/functions/valid.js");
-const minVersion = requireCjs("semver/ranges/min-version.js") as typeof import("semver/ranges/min-version.js");
-const validRange = requireCjs("semver/ranges/valid.js") as typeof import("semver/ranges/valid.js");
+import major from "semver/functions/major.js";
+import rcompare from "semver/functions/rcompare.js";
+import satisfies from "semver/functions/satisfies.js";
+import valid from "semver/functions/valid.js";
+import minVersion from "semver/ranges/min-version.js";
+import validRange from "semver/ranges/valid.js";
 
 // === What a recipe's code needs against what the project has ===
 //

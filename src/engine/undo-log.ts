@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, sep } from "node:path";
-import { fileURLToPath } from "node:url";
 import { failure } from "../core/errors.js";
+import { packageRoot } from "../core/package-root.js";
 import { readTextFile } from "../core/regular-file.js";
 import { lockfiles } from "../project/package-manager.js";
 import { findProjectRoot } from "../project/project-root.js";
@@ -90,8 +90,8 @@ export function keepUndoLog(command: string[]): void {
  */
 export function commandLine(name: string, args: readonly unknown[], options: Record<string, unknown>): string[] {
   try {
-    const bin = fileURLToPath(new URL("../../../bin/create-bot-snippet.js", import.meta.url));
-    if (process.argv[1] !== undefined && realpathSync(process.argv[1]) === realpathSync(bin)) return process.argv.slice(2);
+    const root = packageRoot();
+    if (root && process.argv[1] !== undefined && realpathSync(process.argv[1]) === realpathSync(join(root, "bin", "create-bot-snippet.js"))) return process.argv.slice(2);
   } catch {
     // no such bin (bundled elsewhere): rebuilt below
   }

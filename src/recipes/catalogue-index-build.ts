@@ -8,8 +8,11 @@ import { bundledTemplatesDir, helpCachePath, type HelpCache, catalogueIndexPath,
 // Writes the catalogue index (see catalogue-index.ts) from the compiled code,
 // at build time: `node scripts/build-catalogue-index.js` after tsc.
 
-/** The compiled modules (relative to dist/src) whose code decides what the index holds: reading and validating manifests, answers, rendering, `show`'s preview. */
-const codeFolders = ["recipes", "render"];
+/**
+ * The compiled modules (relative to dist/src) whose code decides what the index holds: reading and validating manifests, answers, rendering, `show`'s preview;
+ * and the bundle of them that bin runs (scripts/bundle.js).
+ */
+const codeFolders = ["recipes", "render", "bundle"];
 const codeFiles = ["commands/show.js", "commands/list.js", "core/regular-file.js"];
 /** The packages they use to decide it. */
 const packages = ["handlebars", "semver"];
@@ -119,10 +122,11 @@ export function writeHelpCache(): string {
   const target = helpCachePath();
   rmSync(target, { force: true });
   const dist = codeDir();
-  const code = [indexedFile(dist, "cli.js", Date.now())];
+  // The program is built in cli.js; bin runs its bundle, whose entry names every chunk by its content's hash.
+  const code = ["cli.js", "bundle/cli.js"].map((path) => indexedFile(dist, path, Date.now()));
   const commander = packageRecord("commander");
   if (!commander) return "no help cache: commander is not installed";
-  const cli = pathToFileURL(join(dist, "cli.js")).href;
+  const cli = pathToFileURL(join(dist, "bundle/cli.js")).href;
   const run = spawnSync(process.execPath, ["--input-type=module", "-e", `const { main } = await import(${JSON.stringify(cli)}); await main(["--help"]);`], {
     encoding: "utf8",
     stdio: ["ignore", "pipe", "pipe"],

@@ -1,7 +1,7 @@
 import { requireCjs } from "../core/cjs.js";
 import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { failure } from "../core/errors.js";
+import { codeDir, packageRoot } from "../core/package-root.js";
 import type { JsonValue, Recipe, RecipeManifest } from "./manifest.js";
 
 // === The catalogue index: `list` and `show` without reading 30 manifests ===
@@ -89,16 +89,12 @@ export const catalogueIndexPath = () => join(codeDir(), "catalogue-index.json");
 /** Where the preview of recipe `id` lives (dist/src/catalogue-previews/<id>.json). */
 export const cataloguePreviewPath = (id: string) => join(codeDir(), "catalogue-previews", `${id}.json`);
 
-/** dist/src (or src, under a test runner). */
-export const codeDir = () => dirname(dirname(fileURLToPath(import.meta.url)));
+export { codeDir };
 
-/** The `templates/` folder shipped with the package (found from this module, in `src/` or `dist/src/`). */
+/** The `templates/` folder shipped with the package. */
 export function bundledTemplatesDir(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 5; i++) {
-    if (existsSync(join(dir, "templates")) && existsSync(join(dir, "package.json"))) return join(dir, "templates");
-    dir = dirname(dir);
-  }
+  const root = packageRoot();
+  if (root) return join(root, "templates");
   throw failure("the bundled templates/ folder is missing from this installation", "reinstall create-bot-snippet");
 }
 

@@ -1,6 +1,5 @@
-import { requireCjs } from "../core/cjs.js";
 
-const validRange = requireCjs("semver/ranges/valid.js") as typeof import("semver/ranges/valid.js");
+import validRange from "semver/ranges/valid.js";
 
 /**
  * The one check of a pack's dependency (used by `add`, `new` and `lint`

@@ -1,9 +1,8 @@
 import type { Question, RecipeManifest } from "./manifest.js";
-import { requireCjs } from "../core/cjs.js";
 import { isFormatName } from "./validators.js";
 import { dependencyNameProblem, dependencyRangeProblem, moduleSpecifierProblem } from "./dependency-spec.js";
 
-const validRange = requireCjs("semver/ranges/valid.js") as typeof import("semver/ranges/valid.js");
+import validRange from "semver/ranges/valid.js";
 
 /** One problem in a manifest, at a JSON path such as `questions[0].default`. */
 export interface ManifestProblem {

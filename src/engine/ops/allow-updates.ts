@@ -1,4 +1,3 @@
-import { requireCjs } from "../../core/cjs.js";
 import { Node, SyntaxKind, type CallExpression, type Expression, type ObjectLiteralExpression, type SourceFile } from "../../ast/syntax/tree.js";
 import { withParsed } from "../../ast/parse.js";
 import { ensureNamedImport, findStartCalls } from "../../ast/text-edits.js";
@@ -7,8 +6,8 @@ import type { AllowUpdatesEdit } from "../../recipes/manifest.js";
 import type { OpContext } from "../plan-types.js";
 import { botMatcher } from "./replace-start.js";
 
-const satisfies = requireCjs("semver/functions/satisfies.js") as typeof import("semver/functions/satisfies.js");
-const coerce = requireCjs("semver/functions/coerce.js") as typeof import("semver/functions/coerce.js");
+import satisfies from "semver/functions/satisfies.js";
+import coerce from "semver/functions/coerce.js";
 
 /**
  * Update types Telegram delivers only when `allowed_updates` names them
