@@ -51,6 +51,13 @@ interface Group {
   dir: string;
   /** Generated contents already in the copy, normalized (see `normalize`). */
   contents: Set<string>;
+  /**
+   * The same, rendered and normalized before the fixture's style is applied:
+   * a rendering seen here is not styled again (applyStyle parses the module,
+   * about 8 ms a time) since its styled text would differ from one already
+   * in the copy only in string literals too.
+   */
+  rendered: Set<string>;
   variants: number;
   /** Whether variants can be rendered here instead of planned. */
   fast: boolean;
@@ -171,6 +178,8 @@ export async function typecheckRecipes(
       // Templates are written in the canonical style: for a project in that style, applyStyle changes nothing.
       const canonical = JSON.stringify(botStyle) === JSON.stringify(defaultStyle);
       for (const item of recipes) {
+        // Planning is synchronous: between recipes, let a finished tsc end (and the next fixture's start).
+        await new Promise((resolveTurn) => setImmediate(resolveTurn));
         // Combinations whose edits are the same share one copy of the fixture: each one's
         // generated module is written beside the first as `name.vN.ts`, and only planned
         // (through ts-morph) when its edits differ from those already planned.
@@ -209,14 +218,14 @@ export async function typecheckRecipes(
             });
             continue;
           }
-          const render = (path: string) => {
-            const g = generated.get(path)!;
-            const text = item.renderers.get(g.template)?.(view).text ?? "";
-            return /\.(m|c)?tsx?$/.test(path) && !canonical ? applyStyle(text, botStyle) : text;
-          };
+          const renderCanonical = (path: string) => item.renderers.get(generated.get(path)!.template)?.(view).text ?? "";
+          const style = (path: string, text: string) => (/\.(m|c)?tsx?$/.test(path) && !canonical ? applyStyle(text, botStyle) : text);
           if (group?.fast) {
             const path = [...generated.keys()][0]!;
-            const content = render(path);
+            const text = renderCanonical(path);
+            if (group.rendered.has(normalize(text))) continue;
+            group.rendered.add(normalize(text));
+            const content = style(path, text);
             if (group.contents.has(normalize(content))) continue;
             group.contents.add(normalize(content));
             const variant = path.replace(/(\.[cm]?tsx?)$/, `.v${++group.variants}$1`);
@@ -261,8 +270,10 @@ export async function typecheckRecipes(
           cases.set(`${fixture}/${caseName}`, { item, label: combo.label, fixture, generated });
           if (!group) {
             // The fast path is taken only when rendering here gives exactly what the engine wrote.
-            const fast = created.length === 1 && generated.size === 1 && render(created[0]!.path) === created[0]!.after;
-            groups.set(editKey, { caseName, dir, contents: new Set(created.map((c) => normalize(c.after))), variants: 0, fast });
+            const text = created.length === 1 && generated.size === 1 ? renderCanonical(created[0]!.path) : undefined;
+            const fast = text !== undefined && style(created[0]!.path, text) === created[0]!.after;
+            const rendered = new Set(fast ? [normalize(text)] : []);
+            groups.set(editKey, { caseName, dir, contents: new Set(created.map((c) => normalize(c.after))), rendered, variants: 0, fast });
           }
         }
       }
