@@ -27,10 +27,11 @@ export async function runAddGate(root: string, plan: Plan, options: GateOptions,
     log(`warning: the change was not type-checked: ${reason}`);
     return undefined;
   }
-  const seconds = (result.ms / 1000).toFixed(1);
+  // Runs 0: the project with this very change was checked before, and nothing it reads has changed since.
+  const seconds = result.runs === 0 && result.cached ? "checked before, and nothing it reads has changed since" : `${(result.ms / 1000).toFixed(1)} s`;
   if (result.pending.length > 0) log(`${result.pending.length} diagnostic${result.pending.length === 1 ? "" : "s"} in files that import not-yet-installed packages will be checked after install`);
   if (result.newErrors.length === 0) {
-    log(`✓ type-checked with TypeScript ${result.typescript} and your tsconfig.json: no new errors (${seconds} s)`);
+    log(`✓ type-checked with TypeScript ${result.typescript} and your tsconfig.json: no new errors (${seconds})`);
     return result;
   }
   const lines = result.newErrors.slice(0, 10).map((e) => `  ${at(e)} ${e.code} ${e.message}${e.text ? `\n      ${e.text}${e.added ? `   (written by ${recipes})` : `   (broken by the change from ${recipes})`}` : ""}`);

@@ -1,7 +1,8 @@
 import { createHash } from "node:crypto";
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { copyFileSync, type Dirent, existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, isAbsolute, join, relative, sep } from "node:path";
 import { journalDir } from "../engine/journal.js";
+import { RECORD_FILE } from "../record/record-file.js";
 import type { TscDiagnostic } from "./tsc.js";
 
 // === The gate's cache: what makes the second `add --check` cheap ===
@@ -14,13 +15,18 @@ import type { TscDiagnostic } from "./tsc.js";
 //                       files that differ are checked again)
 //   <key>.json          states of the project whose errors are known: every
 //                       file of the program with its mtime and size (or, for
-//                       a file the change wrote, the hash of its content),
-//                       and the errors tsc reported for that state
+//                       a file the change wrote, the hash of its content), the
+//                       names in every folder of the project and in the
+//                       node_modules folders the program read from, and the
+//                       errors tsc reported for that state
 //
 // When the project is still one of those states, the errors it had before a
-// change are read from here instead of from a second tsc run. Any file that
-// changed, appeared or went away makes the state unknown again (the gate
-// then runs tsc on the project as it is).
+// change are read from here instead of from a second tsc run; and when the
+// project with the planned change is one (the same change checked before, by
+// `--dry-run` or an answer of no), no tsc runs at all. Any file that changed,
+// appeared or went away makes the state unknown again (the gate then runs tsc
+// on the project as it is). Files in node_modules are also known by inode: npm
+// writes every file of a package it installs anew, with a fixed mtime.
 
 /** A file's fingerprint: `mtime:size`, `#sha256` for content the gate wrote, `-` for absent. */
 export type Fingerprint = string;
@@ -28,11 +34,16 @@ export type Fingerprint = string;
 export interface KnownState {
   /** Project-relative (`src/bot.ts`) or absolute (outside the project) path → fingerprint. */
   files: Record<string, Fingerprint>;
+  /** Folder (project-relative, `""` for the root, or absolute) → what it holds (`listingPrint`): a file that appears is seen here. */
+  dirs: Record<string, string>;
   diagnostics: TscDiagnostic[];
 }
 
+/** The files a change plans, by project-relative path: the fingerprint each will have once written (`-`: deleted). */
+export type PlannedPrints = Map<string, Fingerprint>;
+
 interface CacheFile {
-  version: 1;
+  version: 2;
   /** The TypeScript that produced it (bin path and version): another one starts over. */
   typescript: string;
   states: KnownState[];
@@ -40,8 +51,8 @@ interface CacheFile {
 
 /** How many projects keep a cache (the least recently checked go first). */
 const MAX_PROJECTS = 24;
-/** Known states kept per project: the project before the last change and after it. */
-const MAX_STATES = 2;
+/** Known states kept per project (the most recently used first): before and after the last few changes checked. */
+const MAX_STATES = 6;
 
 /** The folder of the gate's cache: `$CREATE_BOT_SNIPPET_CHECK_CACHE`, else `check/` beside the journal folder. */
 export function checkCacheDir(): string {
@@ -64,10 +75,10 @@ export class CheckCache {
       const dir = checkCacheDir();
       mkdirSync(dir, { recursive: true });
       const base = join(dir, createHash("sha256").update(realRoot).digest("hex").slice(0, 24));
-      let data: CacheFile = { version: 1, typescript, states: [] };
+      let data: CacheFile = { version: 2, typescript, states: [] };
       try {
         const read = JSON.parse(readFileSync(`${base}.json`, "utf8")) as CacheFile;
-        if (read.version === 1 && read.typescript === typescript && Array.isArray(read.states)) data = read;
+        if (read.version === 2 && read.typescript === typescript && Array.isArray(read.states)) data = read;
         else rmSync(`${base}.tsbuildinfo`, { force: true }); // another TypeScript: its build info is no use
       } catch {
         // No cache yet, or an unreadable one: start over.
@@ -107,7 +118,73 @@ export class CheckCache {
 
   /** The known state the project is in now, with its errors, or undefined. */
   current(): KnownState | undefined {
-    return this.data.states.find((state) => Object.entries(state.files).every(([path, print]) => this.fingerprint(path, print.startsWith("#")) === print));
+    return this.lookup(new Map());
+  }
+
+  /**
+   * The known state the project would be in with the `planned` files written,
+   * or undefined: every file of the state as it is now (or as planned), and
+   * every folder of the state holding what it holds now (or will hold).
+   */
+  lookup(planned: PlannedPrints): KnownState | undefined {
+    let dirs: Record<string, string> | undefined;
+    for (const state of this.data.states) {
+      if (!Object.entries(state.files).every(([path, print]) => (planned.get(path) ?? this.fingerprint(path, print.startsWith("#"))) === print)) continue;
+      dirs ??= this.dirPrints(Object.keys(state.files), planned);
+      if (sameRecord(state.dirs, dirs)) return state;
+    }
+    return undefined;
+  }
+
+  /**
+   * What the folders a state depends on hold (with the planned files
+   * written): every folder of the project but node_modules and dot-folders
+   * (where tsconfig's `include` finds files), the folders of the program's
+   * files outside the project, the node_modules folders of the project and
+   * of every folder above it, and those the program read from, with their
+   * @scope folders (where a new package or @types appears).
+   */
+  dirPrints(files: string[], planned: PlannedPrints): Record<string, string> {
+    const out: Record<string, string> = {};
+    // Per folder, what the planned files add to it (their folders too) and take from it.
+    const changed = new Map<string, Planned>();
+    const at = (dir: string) => changed.get(dir) ?? (changed.set(dir, { files: new Set(), dirs: new Set(), removed: new Set() }), changed.get(dir)!);
+    for (const [path, print] of planned) {
+      const parts = path.split("/");
+      parts.forEach((name, i) => {
+        const dir = parts.slice(0, i).join("/");
+        if (i < parts.length - 1) at(dir).dirs.add(name);
+        else (print === "-" ? at(dir).removed : at(dir).files).add(name);
+      });
+    }
+    const walk = (rel: string) => {
+      const names = listing(rel === "" ? this.root : join(this.root, rel), changed.get(rel), false, rel === "" ? RECORD_FILE : undefined);
+      out[rel] = names.print;
+      for (const dir of names.dirs) walk(rel === "" ? dir : `${rel}/${dir}`);
+    };
+    walk("");
+    const modulesFolder = (folder: string) => {
+      if (out[folder] !== undefined) return;
+      const top = listing(folder, undefined, true);
+      out[folder] = top.print;
+      for (const dir of top.dirs) if (dir.startsWith("@")) out[join(folder, dir)] = listing(join(folder, dir), undefined, true).print;
+    };
+    // Where packages and @types are looked up: node_modules in the project and every folder above it.
+    for (let dir = this.realRoot; ; dir = dirname(dir)) {
+      modulesFolder(join(dir, "node_modules"));
+      if (dirname(dir) === dir) break;
+    }
+    // And where the program's files came from (a pnpm store, a linked package's own node_modules).
+    for (const key of files) {
+      const path = isAbsolute(key) ? key : join(this.root, key);
+      const modules = path.lastIndexOf(`${sep}node_modules${sep}`);
+      if (modules === -1) {
+        if (isAbsolute(key)) out[dirname(key)] ??= listing(dirname(key)).print;
+        continue;
+      }
+      modulesFolder(path.slice(0, modules + `${sep}node_modules`.length));
+    }
+    return out;
   }
 
   /**
@@ -123,13 +200,13 @@ export class CheckCache {
     return listed;
   }
 
-  /** The fingerprint of a file (by key) as it is now: `#hash` of its content when `hashed`. */
+  /** The fingerprint of a file (by key) as it is now: `#hash` of its content when `hashed`; with its inode in node_modules. */
   fingerprint(key: string, hashed = false): Fingerprint {
     const path = isAbsolute(key) ? key : join(this.root, key);
     try {
       if (hashed) return `#${createHash("sha256").update(readFileSync(path)).digest("hex")}`;
       const stat = statSync(path);
-      return `${stat.mtimeMs}:${stat.size}`;
+      return path.includes(`${sep}node_modules${sep}`) ? `${stat.mtimeMs}:${stat.size}:${stat.ino}` : `${stat.mtimeMs}:${stat.size}`;
     } catch {
       return "-";
     }
@@ -151,6 +228,67 @@ export class CheckCache {
     } catch {
       // As above: only time is lost.
     }
+  }
+}
+
+/** Whether two records hold the same keys with the same values. */
+function sameRecord(a: Record<string, string> | undefined, b: Record<string, string>): boolean {
+  if (!a) return false;
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((k) => a[k] === b[k]);
+}
+
+/** Files whose appearance can change a program: code (tsconfig's `include`, module resolution) and JSON (`resolveJsonModule`). */
+const codeFile = /\.(?:[cm]?[jt]sx?|json)$/;
+
+/** What planned files change in one folder: files written, sub-folders they need, files deleted. */
+interface Planned {
+  files: Set<string>;
+  dirs: Set<string>;
+  removed: Set<string>;
+}
+
+/**
+ * What a folder holds, as a short hash: its sub-folders and code files
+ * (names starting with a dot left out: tsconfig's wildcards never match
+ * them; nor `ignore`, the record this CLI writes beside every change), as it
+ * will be with `planned` applied; in node_modules every entry,
+ * a link with its target (`npm link` changes only that). A folder that
+ * does not exist holds what is planned in it, else is `-`.
+ */
+function listing(dir: string, planned?: Planned, modules = false, ignore?: string): { print: string; dirs: string[] } {
+  const names = new Set<string>();
+  const dirs = new Set<string>();
+  let entries: Dirent[];
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch {
+    if (!planned) return { print: "-", dirs: [] };
+    entries = [];
+  }
+  for (const entry of entries) {
+    const name = entry.name;
+    if (modules) {
+      names.add(entry.isSymbolicLink() ? `${name} -> ${safeReadlink(join(dir, name))}` : name);
+      if (entry.isDirectory()) dirs.add(name);
+    } else if (name === "node_modules") names.add(name); // its appearing adds packages and @types (its contents are listed where the program reads them)
+    else if (name.startsWith(".") || name === ignore || planned?.removed.has(name)) continue;
+    else if (entry.isDirectory()) dirs.add(name);
+    else if (codeFile.test(name)) names.add(name);
+  }
+  for (const name of planned?.dirs ?? []) if (!name.startsWith(".") && name !== "node_modules") dirs.add(name);
+  for (const name of planned?.files ?? []) if (!name.startsWith(".") && codeFile.test(name)) names.add(name);
+  const all = modules ? [...names] : [...names, ...[...dirs].map((d) => `${d}/`)];
+  return { print: hashNames(all.sort()), dirs: [...dirs] };
+}
+
+const hashNames = (names: string[]) => createHash("sha256").update(names.join("\0")).digest("hex").slice(0, 32);
+
+function safeReadlink(path: string): string {
+  try {
+    return readlinkSync(path);
+  } catch {
+    return "?";
   }
 }
 

@@ -4,7 +4,7 @@ import { dirname, isAbsolute, join, resolve } from "node:path";
 import type { DependencyChange } from "../engine/plan-types.js";
 import type { FileChange } from "../engine/tree.js";
 import { parseJsonc } from "../project/jsonc.js";
-import { CheckCache, contentPrint, type Fingerprint } from "./check-cache.js";
+import { CheckCache, contentPrint, type Fingerprint, type PlannedPrints } from "./check-cache.js";
 import { findPackageHome, findTypeScript, runTsc, type TscDiagnostic } from "./tsc.js";
 
 // === The type-check gate of `add` ===
@@ -13,6 +13,7 @@ import { findPackageHome, findTypeScript, runTsc, type TscDiagnostic } from "./t
 //   (in memory)          (symlinks to the user's files;     with its tsconfig,
 //                         the touched files written as       incremental)
 //                         they would be)                     │
+//   (the project with this very change checked before: its errors come from the cache, no run)
 //                                                            ├─ clean: pass (one run)
 //                                                            └─ errors: only errors that are new
 //                                                               count; the errors before come from
@@ -71,6 +72,20 @@ export async function checkPlannedChanges(root: string, changes: FileChange[], d
     return result({ checked: true, newErrors: [], pending: [], runs: 0, typescript: ts.version });
   }
 
+  const byPath = new Map(changes.map((c) => [c.path, c]));
+  const planned: PlannedPrints = new Map(changes.map((c) => [c.path, c.kind === "delete" ? "-" : contentPrint(c.after)]));
+  const cache = CheckCache.open(root, `${ts.bin}@${ts.version}`);
+  // The project with this very change was checked before (`--dry-run`, or "no" at the prompt, then again),
+  // and nothing it depends on has changed since: its errors are known, and so are those before it when it had any.
+  const knownAfter = cache?.lookup(planned);
+  const knownBefore = knownAfter && knownAfter.diagnostics.length > 0 ? cache?.current() : undefined;
+  if (knownAfter && (knownAfter.diagnostics.length === 0 || knownBefore)) {
+    const before = knownBefore?.diagnostics ?? [];
+    for (const used of [knownBefore, knownAfter]) if (used) cache?.remember(used); // kept ahead of older states
+    cache?.save();
+    return result({ checked: true, ...judge(root, byPath, dependencies, before, knownAfter.diagnostics), runs: 0, typescript: ts.version, cached: true, baseline: before });
+  }
+
   const scratch = makeScratchDir("bot-snippet-check-"); // a missing or full TMPDIR: one line, nothing written
   try {
     const mirror = join(scratch, "project");
@@ -82,7 +97,6 @@ export async function checkPlannedChanges(root: string, changes: FileChange[], d
     // Incremental: TypeScript's build info from the last check sits beside the
     // mirror while tsc runs (its paths are relative to it, and every scratch
     // folder is at the same depth), so only what differs is checked again.
-    const cache = CheckCache.open(root, `${ts.bin}@${ts.version}`);
     const buildInfo = join(scratch, "tsbuildinfo");
     const restored = cache?.restoreBuildInfo(buildInfo) ?? false;
     const plain = ["-p", "tsconfig.json", "--noEmit", "--composite", "false"];
@@ -101,13 +115,12 @@ export async function checkPlannedChanges(root: string, changes: FileChange[], d
     }
     if (failed(after)) return result({ checked: false, reason: `tsc failed: ${withoutFileList(after.output).trim().slice(0, 200)}`, newErrors: [], pending: [], runs, typescript: ts.version });
 
-    const byPath = new Map(changes.map((c) => [c.path, c]));
     // The project after the change, as it will be once written: the changed files by content.
-    const afterFiles = cache ? stateFiles(cache, listedFiles(after.output), mirror, (path) => { const c = byPath.get(path); return c && (c.kind === "delete" ? "-" : contentPrint(c.after)); }) : {};
+    const afterFiles = cache ? stateFiles(cache, listedFiles(after.output), mirror, (path) => planned.get(path)) : {};
     // The project before the change, as it is now: the files the change creates are absent.
     const beforeFiles = (listed: string[]) => (cache ? stateFiles(cache, listed, mirror, (path) => (byPath.get(path)?.kind === "create" ? "-" : undefined)) : {});
     const fromChange = (path: string) => byPath.has(path);
-    const remember = (files: Record<string, Fingerprint>, diagnostics: TscDiagnostic[]) => cache?.remember({ files, diagnostics });
+    const remember = (files: Record<string, Fingerprint>, diagnostics: TscDiagnostic[], state: PlannedPrints = new Map()) => cache?.remember({ files, dirs: cache.dirPrints(Object.keys(files), state), diagnostics });
     const finish = () => {
       if (!cache) return;
       cache.saveBuildInfo(buildInfo);
@@ -118,7 +131,7 @@ export async function checkPlannedChanges(root: string, changes: FileChange[], d
     // (A change that deletes a file may have removed errors: its "before" is not recorded.)
     if (after.diagnostics.length === 0) {
       if (!changes.some((c) => c.kind === "delete")) remember(beforeFiles(listedFiles(after.output)), []);
-      remember(afterFiles, []);
+      remember(afterFiles, [], planned);
       finish();
       return result({ checked: true, newErrors: [], pending: [], runs, typescript: ts.version, baseline: [] });
     }
@@ -131,6 +144,7 @@ export async function checkPlannedChanges(root: string, changes: FileChange[], d
     if (known && !appeared) {
       before = known.diagnostics;
       cached = true;
+      cache?.remember(known); // used again: kept ahead of older states
     } else {
       for (const change of changes) {
         const target = join(mirror, change.path);
@@ -142,27 +156,34 @@ export async function checkPlannedChanges(root: string, changes: FileChange[], d
       before = run.diagnostics;
       if (!failed(run)) remember(beforeFiles(listedFiles(run.output)), before);
     }
-    remember(afterFiles, after.diagnostics);
+    remember(afterFiles, after.diagnostics, planned);
     finish();
-    const baseline = { baseline: before };
-    const fresh = newDiagnostics(before, after.diagnostics);
-
-    const missing = dependencies.filter((d) => d.status === "added" && !findPackageHome(root, d.name)).map((d) => d.name);
-    const newErrors: GateError[] = [];
-    const pending: GateError[] = [];
-    for (const d of fresh) {
-      const change = byPath.get(d.file);
-      const text = change ? change.after.split(/\r?\n/)[d.line - 1] : readLine(join(root, d.file), d.line);
-      const added = change !== undefined && (change.before === undefined || !change.before.split(/\r?\n/).includes(text ?? ""));
-      const error: GateError = { ...d, text: text?.trim(), added };
-      const content = change?.after ?? "";
-      const waits = missing.some((m) => d.message.includes(`'${m}'`) || content.includes(`"${m}"`) || content.includes(`'${m}'`));
-      (waits ? pending : newErrors).push(error);
-    }
-    return result({ checked: true, newErrors, pending, runs, typescript: ts.version, cached, ...baseline });
+    return result({ checked: true, ...judge(root, byPath, dependencies, before, after.diagnostics), runs, typescript: ts.version, cached, baseline: before });
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
+}
+
+/**
+ * The errors of the project after the change that it did not have before,
+ * each with its line; those in files that import a package the change adds
+ * and that is not installed yet are `pending` (checked after the install).
+ */
+function judge(root: string, byPath: Map<string, FileChange>, dependencies: DependencyChange[], before: TscDiagnostic[], after: TscDiagnostic[]): { newErrors: GateError[]; pending: GateError[] } {
+  const fresh = newDiagnostics(before, after);
+  const missing = dependencies.filter((d) => d.status === "added" && !findPackageHome(root, d.name)).map((d) => d.name);
+  const newErrors: GateError[] = [];
+  const pending: GateError[] = [];
+  for (const d of fresh) {
+    const change = byPath.get(d.file);
+    const text = change ? change.after.split(/\r?\n/)[d.line - 1] : readLine(join(root, d.file), d.line);
+    const added = change !== undefined && (change.before === undefined || !change.before.split(/\r?\n/).includes(text ?? ""));
+    const error: GateError = { ...d, text: text?.trim(), added };
+    const content = change?.after ?? "";
+    const waits = missing.some((m) => d.message.includes(`'${m}'`) || content.includes(`"${m}"`) || content.includes(`'${m}'`));
+    (waits ? pending : newErrors).push(error);
+  }
+  return { newErrors, pending };
 }
 
 type TscRun = Awaited<ReturnType<typeof runTsc>>;
