@@ -3,7 +3,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { pathToFileURL } from "node:url";
-import { bundledTemplatesDir, helpCachePath, type HelpCache, catalogueIndexPath, catalogueIndexVersion, cataloguePreviewPath, codeDir, fileStamp, packageJsonPath, recipeFolderFiles, type CatalogueIndex, type IndexedFile, type IndexedPreview, type PreviewFile } from "./catalogue-index.js";
+import { bundledTemplatesDir, helpCachePath, type HelpCache, catalogueIndexPath, catalogueManifestsPath, type ManifestsFile, catalogueIndexVersion, cataloguePreviewPath, codeDir, fileStamp, packageJsonPath, recipeFolderFiles, type CatalogueIndex, type IndexedFile, type IndexedPreview, type PreviewFile } from "./catalogue-index.js";
 
 // Writes the catalogue index (see catalogue-index.ts) from the compiled code,
 // at build time: `node scripts/build-catalogue-index.js` after tsc.
@@ -41,6 +41,7 @@ export async function writeCatalogueIndex(): Promise<string> {
   const target = catalogueIndexPath();
   const previewDir = dirname(cataloguePreviewPath("x"));
   rmSync(target, { force: true });
+  rmSync(catalogueManifestsPath(), { force: true });
   rmSync(previewDir, { recursive: true, force: true });
   const now = Date.now();
   // Every file is stamped (and hashed) before anything is read to build the index: a file changed
@@ -96,7 +97,9 @@ export async function writeCatalogueIndex(): Promise<string> {
     const { id, kind, title, description, seeds } = recipe.manifest;
     index.recipes.push({ entry: recipe.ref, listed: { id, ...(kind !== undefined && { kind }), title, description, seeds }, files, preview: preview !== undefined });
   }
-  writeWhole(target, index); // last: the previews it names are there
+  const manifests: ManifestsFile = { build: index.build, manifests: Object.fromEntries(recipes.map((r) => [r.ref, r.manifest])) };
+  writeWhole(catalogueManifestsPath(), manifests);
+  writeWhole(target, index); // last: the previews and manifests it names are there
   return `catalogue index: ${index.recipes.length} recipes, ${previews} previews → ${target}`;
 }
 
@@ -135,4 +138,44 @@ export function writeHelpCache(): string {
   const cache: HelpCache = { version: catalogueIndexVersion, code, packages: { commander }, text: run.stdout };
   writeWhole(target, cache);
   return `help cache → ${target}`;
+}
+
+/**
+ * Compiles every bundled template text ahead of time (src/render/precompiled.ts):
+ * each .hbs file under templates/, and each manifest string with a `{{`.
+ * A text that does not parse is left out (rendering it reports the error as before).
+ */
+export async function writeCompiledTemplates(): Promise<string> {
+  const { compiledKey, compiledTemplatesDir } = await import("../render/precompiled.js");
+  const { compileOptions, handlebars, precompile } = await import("../render/handlebars-env.js");
+  const { parseTemplate } = await import("../render/template-names.js");
+  const { readTextFile } = await import("../core/regular-file.js");
+  const dir = compiledTemplatesDir();
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const texts = new Set<string>();
+  const strings = (value: unknown): void => {
+    if (typeof value === "string") {
+      if (value.includes("{{")) texts.add(value);
+    } else if (Array.isArray(value)) value.forEach(strings);
+    else if (value && typeof value === "object") Object.values(value).forEach(strings);
+  };
+  const walk = (folder: string): void => {
+    for (const entry of readdirSync(folder, { withFileTypes: true })) {
+      const path = join(folder, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (entry.isFile() && entry.name.endsWith(".hbs")) texts.add(readTextFile(path) ?? "");
+      else if (entry.isFile() && entry.name === "recipe.json") strings(JSON.parse(readFileSync(path, "utf8")));
+    }
+  };
+  walk(bundledTemplatesDir());
+  let written = 0;
+  for (const text of texts) {
+    const parsed = parseTemplate(text);
+    if ("problem" in parsed) continue;
+    const ast = JSON.parse(JSON.stringify(parsed.ast)) as unknown; // as parsed, before the compiler sees it
+    writeWhole(join(dir, `${compiledKey(text, handlebars.VERSION, compileOptions)}.json`), { ast, spec: precompile(parsed.ast) });
+    written++;
+  }
+  return `compiled templates: ${written} → ${dir}`;
 }

@@ -86,6 +86,15 @@ export interface CatalogueIndex {
 /** Where the index lives: next to the compiled `src` folder (dist/src/catalogue-index.json); never found when running from the TypeScript sources. */
 export const catalogueIndexPath = () => join(codeDir(), "catalogue-index.json");
 
+/** Where the bundled recipes' whole manifests live, for `add` and the other commands that load the catalogue (dist/src/catalogue-manifests.json). */
+export const catalogueManifestsPath = () => join(codeDir(), "catalogue-manifests.json");
+
+/** What catalogue-manifests.json holds: the manifests (validated by the build) by recipe folder, tied to the index by its build id. */
+export interface ManifestsFile {
+  build: string;
+  manifests: Record<string, RecipeManifest>;
+}
+
 /** Where the preview of recipe `id` lives (dist/src/catalogue-previews/<id>.json). */
 export const cataloguePreviewPath = (id: string) => join(codeDir(), "catalogue-previews", `${id}.json`);
 
@@ -109,20 +118,20 @@ type Hasher = (bytes: Buffer) => string;
 let hasher: Hasher | undefined;
 
 /** True when the file at `base/file.path` is still the one the index was made from. */
-export async function unchanged(base: string, file: IndexedFile): Promise<boolean> {
+export function unchanged(base: string, file: IndexedFile): boolean {
   const path = join(base, file.path);
   const stamp = fileStamp(path);
   if (stamp === undefined) return false;
   if (file.stamp !== null && stamp === file.stamp) return true;
   if (!hasher) {
-    const { createHash } = await import("node:crypto");
+    const { createHash } = requireCjs("node:crypto") as typeof import("node:crypto");
     hasher = (bytes) => createHash("sha256").update(bytes).digest("hex");
   }
   return hasher(readFileSync(path)) === file.sha256;
 }
 
-async function allUnchanged(base: string, files: IndexedFile[]): Promise<boolean> {
-  for (const file of files) if (!(await unchanged(base, file))) return false;
+function allUnchanged(base: string, files: IndexedFile[]): boolean {
+  for (const file of files) if (!unchanged(base, file)) return false;
   return true;
 }
 
@@ -181,7 +190,7 @@ interface Loaded {
  * Each recipe's other files are checked by `indexedPreview`. Undefined when
  * there is none or anything differs.
  */
-async function currentIndex(): Promise<Loaded | undefined> {
+function currentIndex(): Loaded | undefined {
   let index: CatalogueIndex;
   let templatesDir: string;
   try {
@@ -202,9 +211,9 @@ async function currentIndex(): Promise<Loaded | undefined> {
     if (dirents.some((d) => recipeEntries.has(d.name) && !d.isDirectory())) return undefined;
     for (const r of index.recipes) {
       const manifest = r.files.find((f) => f.path === `${r.entry}/recipe.json`);
-      if (!manifest || !(await unchanged(templatesDir, manifest))) return undefined;
+      if (!manifest || !(unchanged(templatesDir, manifest))) return undefined;
     }
-    if (!(await allUnchanged(codeDir(), index.code))) return undefined;
+    if (!(allUnchanged(codeDir(), index.code))) return undefined;
     if (Object.entries(index.packages).some(([name, recorded]) => !samePackage(name, recorded))) return undefined;
     return { index, templatesDir };
   } catch {
@@ -217,6 +226,29 @@ export async function indexedRecipes(): Promise<Array<Omit<Recipe, "manifest"> &
   const at = await currentIndex();
   if (!at) return undefined;
   return at.index.recipes.map((r) => ({ manifest: r.listed, dir: join(at.templatesDir, r.entry), pack: "bundled", ref: r.entry }));
+}
+
+/**
+ * The bundled recipes' manifests by folder name, as `loadCatalogue` would
+ * read and validate them from `templatesDir`, from a current index;
+ * undefined to read the templates instead.
+ */
+export function indexedManifests(templatesDir: string): Map<string, RecipeManifest> | undefined {
+  const at = currentIndex();
+  if (!at || at.templatesDir !== templatesDir) return undefined;
+  try {
+    const data = JSON.parse(readFileSync(catalogueManifestsPath(), "utf8")) as Partial<ManifestsFile>;
+    if (data?.build !== at.index.build || !data.manifests || typeof data.manifests !== "object") return undefined;
+    const manifests = new Map<string, RecipeManifest>();
+    for (const r of at.index.recipes) {
+      const manifest = data.manifests[r.entry];
+      if (manifest?.id !== r.entry) return undefined;
+      manifests.set(r.entry, manifest);
+    }
+    return manifests;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -235,7 +267,7 @@ export async function indexedPreview(ref: string): Promise<{ recipe: Recipe; pre
   try {
     const files = recipeFolderFiles(at.templatesDir, r.entry);
     if (!files || files.length !== r.files.length || files.some((f, i) => f !== r.files[i]?.path)) return undefined;
-    if (!(await allUnchanged(at.templatesDir, r.files))) return undefined;
+    if (!(allUnchanged(at.templatesDir, r.files))) return undefined;
     data = JSON.parse(readFileSync(cataloguePreviewPath(r.entry), "utf8")) as PreviewFile;
     if (data?.build !== at.index.build || !data.preview || data.manifest?.id !== r.entry) return undefined;
   } catch {
@@ -266,7 +298,7 @@ export async function cachedHelp(): Promise<string | undefined> {
   try {
     const cache = JSON.parse(readFileSync(helpCachePath(), "utf8")) as HelpCache;
     if (cache?.version !== catalogueIndexVersion || typeof cache.text !== "string" || !Array.isArray(cache.code) || cache.code.length === 0) return undefined;
-    if (!(await allUnchanged(codeDir(), cache.code))) return undefined;
+    if (!(allUnchanged(codeDir(), cache.code))) return undefined;
     if (Object.entries(cache.packages).some(([name, recorded]) => !samePackage(name, recorded))) return undefined;
     return cache.text;
   } catch {

@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
-import { bundledTemplatesDir } from "./catalogue-index.js";
+import { bundledTemplatesDir, indexedManifests } from "./catalogue-index.js";
 import { failure, usageError } from "../core/errors.js";
 import type { Recipe, RecipeManifest } from "./manifest.js";
 import { validateManifest } from "./validate-manifest.js";
@@ -24,6 +24,8 @@ export interface Catalogue {
 export function loadCatalogue(packDirs: string[] = [], bundledDir = bundledTemplatesDir()): Catalogue {
   const recipes: Recipe[] = [];
   const seen = new Map<string, string>();
+  // The bundled manifests as the build validated them, while the index says nothing they come from has changed.
+  const indexed = indexedManifests(bundledDir);
   for (const [dir, pack] of [[bundledDir, "bundled"] as const, ...packDirs.map((d) => [resolve(d), basename(resolve(d))] as const)]) {
     if (!existsSync(dir) || !statSync(dir).isDirectory()) throw usageError(`templates folder not found: ${dir}`, "pass a folder of recipe folders to --templates");
     for (const entry of readdirSync(dir).sort()) {
@@ -31,7 +33,7 @@ export function loadCatalogue(packDirs: string[] = [], bundledDir = bundledTempl
       if (!existsSync(join(recipeDir, "recipe.json"))) continue;
       assertInsidePack(dir, recipeDir, `recipe folder ${recipeDir}`);
       assertInsidePack(recipeDir, join(recipeDir, "recipe.json"), join(recipeDir, "recipe.json"));
-      const manifest = readManifest(recipeDir);
+      const manifest = (pack === "bundled" && indexed?.get(entry)) || readManifest(recipeDir);
       const clash = seen.get(manifest.id);
       if (clash === "bundled" && pack === "bundled") throw failure(`two bundled recipes have the id "${manifest.id}"`);
       const ref = clash === undefined ? manifest.id : `${pack}/${manifest.id}`;

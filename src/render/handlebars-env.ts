@@ -2,6 +2,7 @@ import Handlebars from "handlebars";
 import { failure } from "../core/errors.js";
 import { checkTemplateNames, errorPosition, parseTemplate, summarize, type TemplateProblem } from "./template-names.js";
 import { builtinHelpers, helpers } from "./helpers.js";
+import { findCompiled } from "./precompiled.js";
 
 /**
  * One isolated handlebars environment for rendering code, not HTML: no HTML
@@ -28,9 +29,11 @@ export function compileTemplate(text: string, source: string): Renderer {
   const key = `${source}\0${text}`;
   const hit = cache.get(key);
   if (hit) return hit;
-  const parsed = parseTemplate(text); // compile() is lazy: parse now so syntax errors surface here
+  // A bundled template the build compiled (src/render/precompiled.ts); else parsed and compiled here.
+  const built = findCompiled(text, env.VERSION, compileOptions);
+  const parsed = built ?? parseTemplate(text); // compile() is lazy: parse now so syntax errors surface here
   if ("problem" in parsed) throw templateProblem(parsed.problem, source);
-  const template = env.compile(parsed.ast, compileOptions);
+  const template = built ? env.template(specOf(built.spec)) : env.compile(parsed.ast, compileOptions);
   const render: Renderer = (context) => {
     // Handlebars' strict mode misses helper arguments, #if and #each: check every name against the context.
     const defined = new Set(Object.keys(context).filter((k) => context[k] !== undefined));
@@ -44,6 +47,17 @@ export function compileTemplate(text: string, source: string): Renderer {
   };
   cache.set(key, render);
   return render;
+}
+
+/** The spec object of a template the build precompiled (its source is the build's own output, as Handlebars' own compile evaluates it). */
+function specOf(source: string): TemplateSpecification {
+  return new Function(`return ${source};`)() as TemplateSpecification;
+}
+
+/** The template (as precompiled) of `ast`: what the build keeps for `findCompiled`. */
+export function precompile(ast: hbs.AST.Program): string {
+  // A copy: precompile adds to the options it is given (`data`), and compileOptions is part of every template's key.
+  return env.precompile(ast, { ...compileOptions, knownHelpers: { ...compileOptions.knownHelpers } }) as string;
 }
 
 function templateError(error: unknown, source: string) {

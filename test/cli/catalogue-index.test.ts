@@ -120,6 +120,30 @@ describe("the catalogue index", { timeout: 120_000 }, () => {
     }
   });
 
+  it("add: a manifest or a template changed after the build is read, not taken from the build's manifests or compiled templates", () => {
+    const pkg = packageCopy();
+    const project = (name: string) => {
+      const dir = join(tmpDir(name), "bot");
+      expect(run(pkg, ["new", dir, "--yes", "--no-install"]).code).toBe(0);
+      return dir;
+    };
+    const add = (dir: string) => run(pkg, ["add", "error-handler", "--yes", "--no-install", "--no-check", "--cwd", dir]);
+    const generated = (dir: string) => readFileSync(join(dir, "src/recipes/error-handler.ts"), "utf8");
+    const [before, changed, refused] = [project("index-add-before"), project("index-add-template"), project("index-add-manifest")];
+    expect(add(before).code).toBe(0);
+    // The template: its new text is rendered.
+    const template = join(pkg, "templates/error-handler/error-handler.ts.hbs");
+    writeFileSync(template, readFileSync(template, "utf8").replace("// Error handling for the bot", "// Changed after the build: error handling for the bot"));
+    expect(add(changed).code).toBe(0);
+    expect(generated(changed)).toContain("// Changed after the build");
+    expect(generated(before)).not.toContain("// Changed after the build");
+    // The manifest: made invalid, add refuses it as it does without the index.
+    writeFileSync(join(pkg, "templates/error-handler/recipe.json"), "{ not json");
+    const r = add(refused);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("error-handler/recipe.json: not valid JSON");
+  });
+
   it("a template changed after the build: show renders it", () => {
     const pkg = packageCopy();
     const manifest = JSON.parse(readFileSync(join(pkg, "templates/error-handler/recipe.json"), "utf8")) as { files: Array<{ template: string }> };
