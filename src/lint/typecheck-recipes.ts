@@ -1,4 +1,5 @@
 import { cpSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { rm } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
 import { findPackageHome, limitTo, runTsc, type TscDiagnostic, type TypeScriptInstall } from "../check/tsc.js";
@@ -13,6 +14,7 @@ import { bundledTemplatesDir } from "../recipes/catalogue.js";
 import type { Answers, JsonValue } from "../recipes/manifest.js";
 import { renderString } from "../render/render-recipe.js";
 import type { LintDiagnostic } from "./diagnostics.js";
+import { FixtureCopies } from "./case-copies.js";
 import { checkCopies, typescriptVersion } from "./check-copies.js";
 import { lintScratch, linkPackages, ownTypeScript, packageOf } from "./scratch.js";
 import { fieldFixtureDirs, repoFixtureDirs, writeBuiltinFixtures } from "./fixtures.js";
@@ -48,7 +50,6 @@ interface Case {
 
 interface Group {
   caseName: string;
-  dir: string;
   /** Generated contents already in the copy, normalized (see `normalize`). */
   contents: Set<string>;
   /**
@@ -59,8 +60,11 @@ interface Group {
    */
   rendered: Set<string>;
   variants: number;
-  /** Whether variants can be rendered here instead of planned. */
-  fast: boolean;
+  /**
+   * Whether variants can be rendered here instead of planned. Asked when a
+   * second combination comes (most groups have one): styling costs a parse.
+   */
+  fast: () => boolean;
 }
 
 /**
@@ -144,7 +148,9 @@ export async function typecheckRecipes(
     const toolchainOf = new Map<string, string>();
     const catalogue = recipes.map((i) => i.recipe);
     const cases = new Map<string, Case>();
-    const jobs: Array<{ fixture: string; dir: string; base: string; result: Promise<{ diagnostics: TscDiagnostic[]; output: string; code: number }> }> = [];
+    const jobs: Array<{ fixture: string; dir: string; base: string; sameAs: Map<string, string>; result: Promise<{ diagnostics: TscDiagnostic[]; output: string; code: number }> }> = [];
+    /** Copies removed as soon as their fixture is checked, while the next ones are planned. */
+    const removals: Array<Promise<void>> = [];
     // tsc runs while the next fixture is planned; at most one process per core.
     const limit = limitTo(Math.max(1, availableParallelism()));
     const tscArgs = ["-p", "tsconfig.check.json", ...(ts.version.startsWith("7") ? ["--singleThreaded"] : [])];
@@ -173,6 +179,7 @@ export async function typecheckRecipes(
         continue;
       }
       let n = 0;
+      const copies = new FixtureCopies(fixtureDir, root);
       const bot = locateBot(project);
       const botStyle = detectCodeStyle(readFileSync(join(fixtureDir, bot.file), "utf8"), project.style);
       // Templates are written in the canonical style: for a project in that style, applyStyle changes nothing.
@@ -220,7 +227,7 @@ export async function typecheckRecipes(
           }
           const renderCanonical = (path: string) => item.renderers.get(generated.get(path)!.template)?.(view).text ?? "";
           const style = (path: string, text: string) => (/\.(m|c)?tsx?$/.test(path) && !canonical ? applyStyle(text, botStyle) : text);
-          if (group?.fast) {
+          if (group?.fast()) {
             const path = [...generated.keys()][0]!;
             const text = renderCanonical(path);
             if (group.rendered.has(normalize(text))) continue;
@@ -229,7 +236,7 @@ export async function typecheckRecipes(
             if (group.contents.has(normalize(content))) continue;
             group.contents.add(normalize(content));
             const variant = path.replace(/(\.[cm]?tsx?)$/, `.v${++group.variants}$1`);
-            writeFileSync(join(group.dir, variant), content);
+            copies.set(group.caseName, variant, content);
             cases.get(`${fixture}/${group.caseName}`)!.generated.set(variant, generated.get(path)!);
             continue;
           }
@@ -256,31 +263,36 @@ export async function typecheckRecipes(
             const change = created[0]!;
             group.contents.add(normalize(change.after));
             const variant = change.path.replace(/(\.[cm]?tsx?)$/, `.v${++group.variants}$1`);
-            writeFileSync(join(group.dir, variant), change.after);
+            copies.set(group.caseName, variant, change.after);
             cases.get(`${fixture}/${group.caseName}`)!.generated.set(variant, generated.get(change.path)!);
             continue;
           }
           const caseName = `c${n++}`;
-          const dir = join(root, caseName);
-          cpSync(fixtureDir, dir, { recursive: true, filter: (src) => basename(src) !== "node_modules" && basename(src) !== "dist" });
-          for (const change of plan.changes) {
-            mkdirSync(dirname(join(dir, change.path)), { recursive: true });
-            writeFileSync(join(dir, change.path), change.after);
-          }
+          copies.create(caseName);
+          for (const change of plan.changes) copies.set(caseName, change.path, change.after);
           cases.set(`${fixture}/${caseName}`, { item, label: combo.label, fixture, generated });
           if (!group) {
             // The fast path is taken only when rendering here gives exactly what the engine wrote.
-            const text = created.length === 1 && generated.size === 1 ? renderCanonical(created[0]!.path) : undefined;
-            const fast = text !== undefined && style(created[0]!.path, text) === created[0]!.after;
-            const rendered = new Set(fast ? [normalize(text)] : []);
-            groups.set(editKey, { caseName, dir, contents: new Set(created.map((c) => normalize(c.after))), rendered, variants: 0, fast });
+            const first = created.length === 1 && generated.size === 1 ? { path: created[0]!.path, after: created[0]!.after, text: renderCanonical(created[0]!.path) } : undefined;
+            let decided: boolean | undefined;
+            const fast = () => (decided ??= first !== undefined && style(first.path, first.text) === first.after);
+            const rendered = new Set(first ? [normalize(first.text)] : []);
+            groups.set(editKey, { caseName, contents: new Set(created.map((c) => normalize(c.after))), rendered, variants: 0, fast });
           }
         }
       }
       if (n === 0) continue;
+      // A copy identical (in what TypeScript reads) to one written before is not written: its diagnostics are that one's.
+      const { written, sameAs } = copies.write();
+      const removed = <R>(result: Promise<R>) => {
+        if (process.env.BOT_SNIPPET_KEEP_SCRATCH) return result;
+        const done = result.then(() => rm(root, { recursive: true, force: true }).catch(() => undefined));
+        removals.push(done.catch(() => undefined));
+        return result;
+      };
       if (field) {
-        const copies = [join(root, "_pristine"), ...Array.from({ length: n }, (_, i) => join(root, `c${i}`))];
-        jobs.push({ fixture, dir: root, base: fixtureDir, result: limit(() => checkCopies(join(root, "node_modules", "typescript"), copies, root, scratch)) });
+        const dirs = [join(root, "_pristine"), ...written.map((c) => copies.dir(c))];
+        jobs.push({ fixture, dir: root, base: fixtureDir, sameAs, result: removed(limit(() => checkCopies(join(root, "node_modules", "typescript"), dirs, root, scratch))) });
         continue;
       }
       const config = {
@@ -290,15 +302,22 @@ export async function typecheckRecipes(
         exclude: ["./**/node_modules"],
       };
       writeFileSync(join(root, "tsconfig.check.json"), JSON.stringify(config, null, 2));
-      jobs.push({ fixture, dir: root, base: fixtureDir, result: limit(() => runTsc(ts, tscArgs, root)) });
+      jobs.push({ fixture, dir: root, base: fixtureDir, sameAs, result: removed(limit(() => runTsc(ts, tscArgs, root))) });
     }
 
     const results = await Promise.all(jobs.map((j) => j.result));
     jobs.forEach((job, j) => {
       const result = results[j]!;
-      for (const d of result.diagnostics) {
+      // A copy not written (identical to an earlier one) has that one's diagnostics, reported for its own case,
+      // in the order tsc would have given them had it checked the copy (folders in name order).
+      const copiesOf = new Map<string, string[]>();
+      for (const [copy, first] of job.sameAs) copiesOf.set(first, [...(copiesOf.get(first) ?? []), copy]);
+      const found = result.diagnostics.flatMap((d) => {
         const [caseName, ...rest] = d.file.split("/");
-        const path = rest.join("/");
+        return [caseName!, ...(copiesOf.get(caseName!) ?? [])].map((name) => ({ d, caseName: name, path: rest.join("/") }));
+      });
+      found.sort((a, b) => (a.caseName === b.caseName ? 0 : a.caseName < b.caseName ? -1 : 1));
+      for (const { d, caseName, path } of found) {
         const c = cases.get(`${job.fixture}/${caseName}`);
         if (caseName === "_pristine") {
           diagnostics.push({ file: join(job.base, path), line: d.line, column: d.column, check: "typecheck", recipe: "-", message: `field fixture ${job.fixture} does not type-check as it is: ${d.code}: ${d.message}` });
