@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { copyFileSync, cpSync, mkdirSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
+import type { TscDiagnostic } from "../check/tsc.js";
 
 // === The case copies of one fixture, written once all are planned ===
 //
@@ -108,4 +109,22 @@ export class FixtureCopies {
       writeFileSync(join(dir, path), text);
     }
   }
+}
+
+/**
+ * tsc's diagnostics (paths `<copy>/<path>`) for every copy, those not
+ * written (`sameAs`: copy → the copy identical to it) included: each gets
+ * the diagnostics of the copy it is identical to. In the order tsc gives
+ * when it checks them all (copy folders in name order, each copy's own
+ * order kept).
+ */
+export function diagnosticsPerCopy(diagnostics: TscDiagnostic[], sameAs: Map<string, string>): Array<{ diagnostic: TscDiagnostic; copy: string; path: string }> {
+  const copiesOf = new Map<string, string[]>();
+  for (const [copy, first] of sameAs) copiesOf.set(first, [...(copiesOf.get(first) ?? []), copy]);
+  const out = diagnostics.flatMap((diagnostic) => {
+    const [copy, ...rest] = diagnostic.file.split("/");
+    return [copy!, ...(copiesOf.get(copy!) ?? [])].map((name) => ({ diagnostic, copy: name, path: rest.join("/") }));
+  });
+  // Array#sort is stable: within a copy, tsc's order stays.
+  return out.sort((a, b) => (a.copy === b.copy ? 0 : a.copy < b.copy ? -1 : 1));
 }

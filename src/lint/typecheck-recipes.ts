@@ -14,7 +14,7 @@ import { bundledTemplatesDir } from "../recipes/catalogue.js";
 import type { Answers, JsonValue } from "../recipes/manifest.js";
 import { renderString } from "../render/render-recipe.js";
 import type { LintDiagnostic } from "./diagnostics.js";
-import { FixtureCopies } from "./case-copies.js";
+import { diagnosticsPerCopy, FixtureCopies } from "./case-copies.js";
 import { checkCopies, typescriptVersion } from "./check-copies.js";
 import { lintScratch, linkPackages, ownTypeScript, packageOf } from "./scratch.js";
 import { fieldFixtureDirs, repoFixtureDirs, writeBuiltinFixtures } from "./fixtures.js";
@@ -308,16 +308,7 @@ export async function typecheckRecipes(
     const results = await Promise.all(jobs.map((j) => j.result));
     jobs.forEach((job, j) => {
       const result = results[j]!;
-      // A copy not written (identical to an earlier one) has that one's diagnostics, reported for its own case,
-      // in the order tsc would have given them had it checked the copy (folders in name order).
-      const copiesOf = new Map<string, string[]>();
-      for (const [copy, first] of job.sameAs) copiesOf.set(first, [...(copiesOf.get(first) ?? []), copy]);
-      const found = result.diagnostics.flatMap((d) => {
-        const [caseName, ...rest] = d.file.split("/");
-        return [caseName!, ...(copiesOf.get(caseName!) ?? [])].map((name) => ({ d, caseName: name, path: rest.join("/") }));
-      });
-      found.sort((a, b) => (a.caseName === b.caseName ? 0 : a.caseName < b.caseName ? -1 : 1));
-      for (const { d, caseName, path } of found) {
+      for (const { diagnostic: d, copy: caseName, path } of diagnosticsPerCopy(result.diagnostics, job.sameAs)) {
         const c = cases.get(`${job.fixture}/${caseName}`);
         if (caseName === "_pristine") {
           diagnostics.push({ file: join(job.base, path), line: d.line, column: d.column, check: "typecheck", recipe: "-", message: `field fixture ${job.fixture} does not type-check as it is: ${d.code}: ${d.message}` });
