@@ -31,7 +31,9 @@ export function packageRoot(): string | undefined {
  * the `show` previews and the help cache live there.
  */
 export function codeDir(): string {
+  if (code !== undefined) return code;
   let dir = here();
   for (let i = 0; i < 4 && basename(dir) !== "src"; i++) dir = dirname(dir);
-  return dir;
+  return (code = dir);
 }
+let code: string | undefined;

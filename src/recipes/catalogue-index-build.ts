@@ -10,10 +10,10 @@ import { bundledTemplatesDir, helpCachePath, type HelpCache, catalogueIndexPath,
 
 /**
  * The compiled modules (relative to dist/src) whose code decides what the index holds: reading and validating manifests, answers, rendering, `show`'s preview;
- * and the bundle of them that bin runs (scripts/bundle.js).
+ * and the entry of the bundle bin runs (scripts/bundle.js), which names every chunk by its content's hash: a chunk that changes renames itself and its importers, up to the entry.
  */
-const codeFolders = ["recipes", "render", "bundle"];
-const codeFiles = ["commands/show.js", "commands/list.js", "core/regular-file.js"];
+const codeFolders = ["recipes", "render"];
+const codeFiles = ["commands/show.js", "commands/list.js", "core/regular-file.js", "bundle/cli.js"];
 /** The packages they use to decide it. */
 const packages = ["handlebars", "semver"];
 
