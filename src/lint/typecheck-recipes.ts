@@ -306,6 +306,8 @@ export async function typecheckRecipes(
     }
 
     const results = await Promise.all(jobs.map((j) => j.result));
+    // Not racing the final removal of the scratch folder.
+    await Promise.all(removals);
     jobs.forEach((job, j) => {
       const result = results[j]!;
       for (const { diagnostic: d, copy: caseName, path } of diagnosticsPerCopy(result.diagnostics, job.sameAs)) {
