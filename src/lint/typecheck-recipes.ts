@@ -283,7 +283,7 @@ export async function typecheckRecipes(
       }
       if (n === 0) continue;
       // A copy identical (in what TypeScript reads) to one written before is not written: its diagnostics are that one's.
-      const { written, sameAs } = copies.write();
+      const { written, sameAs, done } = copies.write();
       const removed = <R>(result: Promise<R>) => {
         if (process.env.BOT_SNIPPET_KEEP_SCRATCH) return result;
         const done = result.then(() => rm(root, { recursive: true, force: true }).catch(() => undefined));
@@ -292,7 +292,7 @@ export async function typecheckRecipes(
       };
       if (field) {
         const dirs = [join(root, "_pristine"), ...written.map((c) => copies.dir(c))];
-        jobs.push({ fixture, dir: root, base: fixtureDir, sameAs, result: removed(limit(() => checkCopies(join(root, "node_modules", "typescript"), dirs, root, scratch))) });
+        jobs.push({ fixture, dir: root, base: fixtureDir, sameAs, result: removed(done.then(() => limit(() => checkCopies(join(root, "node_modules", "typescript"), dirs, root, scratch)))) });
         continue;
       }
       const config = {
@@ -302,7 +302,7 @@ export async function typecheckRecipes(
         exclude: ["./**/node_modules"],
       };
       writeFileSync(join(root, "tsconfig.check.json"), JSON.stringify(config, null, 2));
-      jobs.push({ fixture, dir: root, base: fixtureDir, sameAs, result: removed(limit(() => runTsc(ts, tscArgs, root))) });
+      jobs.push({ fixture, dir: root, base: fixtureDir, sameAs, result: removed(done.then(() => limit(() => runTsc(ts, tscArgs, root)))) });
     }
 
     const results = await Promise.all(jobs.map((j) => j.result));
