@@ -203,9 +203,54 @@ const withoutFileList = (output: string) => output.split(/\r?\n/).filter((line) 
  */
 function stateFiles(cache: CheckCache, listed: string[], mirror: string, planned: (path: string) => Fingerprint | undefined): Record<string, Fingerprint> {
   const files: Record<string, Fingerprint> = {};
-  const keys = new Set([...listed.map((l) => cache.keyOf(l, mirror)), "tsconfig.json", "package.json"]);
+  const configs = extendedConfigs(join(cache.root, "tsconfig.json")).map((c) => cache.keyOf(c, mirror));
+  const keys = new Set([...listed.map((l) => cache.keyOf(l, mirror)), "tsconfig.json", "package.json", ...configs]);
   for (const key of keys) files[key] = planned(key) ?? cache.fingerprint(key);
   return files;
+}
+
+/**
+ * The configs a tsconfig extends, and those they extend (absolute paths): a
+ * relative path from the config's folder, or a package's config looked up in
+ * node_modules as TypeScript does. One that cannot be found is listed where
+ * it was looked for first (its appearing then changes the state).
+ */
+export function extendedConfigs(config: string, depth = 0): string[] {
+  if (depth > 8) return [];
+  let data: { extends?: unknown };
+  try {
+    data = parseJsonc(readFileSync(config, "utf8")) as { extends?: unknown };
+  } catch {
+    return [];
+  }
+  const list = Array.isArray(data?.extends) ? data.extends : [data?.extends];
+  const out: string[] = [];
+  for (const spec of list) {
+    if (typeof spec !== "string" || spec === "") continue;
+    const candidates: string[] = [];
+    if (spec.startsWith(".") || isAbsolute(spec)) {
+      const path = resolve(dirname(config), spec);
+      candidates.push(path, `${path}.json`);
+    } else {
+      for (let dir = dirname(config); ; dir = dirname(dir)) {
+        const path = join(dir, "node_modules", spec);
+        candidates.push(path, `${path}.json`, join(path, "tsconfig.json"));
+        if (dirname(dir) === dir) break;
+      }
+    }
+    const found = candidates.find(isFile);
+    out.push(found ?? candidates[0]!);
+    if (found) out.push(...extendedConfigs(found, depth + 1));
+  }
+  return out;
+}
+
+function isFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
 }
 
 /** The diagnostics of `after` that `before` does not have (counted, so a second identical error is new). */

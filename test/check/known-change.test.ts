@@ -67,6 +67,21 @@ describe("add --check: a change checked before", () => {
     expect((await checkPlannedChanges(dir, [goodFile])).runs).toBeGreaterThan(0);
   });
 
+  it("runs again when a config the tsconfig extends changed", { timeout: 120_000 }, async () => {
+    const dir = copyFixture("esm-nodenext-factory");
+    const config = JSON.parse(readFileSync(join(dir, "tsconfig.json"), "utf8")) as { compilerOptions: Record<string, unknown> };
+    mkdirSync(join(dir, "config"));
+    writeFileSync(join(dir, "config/base.json"), JSON.stringify({ compilerOptions: config.compilerOptions }));
+    writeFileSync(join(dir, "tsconfig.json"), JSON.stringify({ extends: "./config/base", include: ["src"] }));
+    const unused: FileChange = { path: "src/recipes/unused.ts", kind: "create", before: undefined, after: "export function f(unused: number): number {\n  const spare = 1;\n  return 2;\n}\n" };
+    expect((await checkPlannedChanges(dir, [unused])).newErrors).toEqual([]);
+    expect((await checkPlannedChanges(dir, [unused])).runs).toBe(0);
+    writeFileSync(join(dir, "config/base.json"), JSON.stringify({ compilerOptions: { ...config.compilerOptions, noUnusedLocals: true } }));
+    const stricter = await checkPlannedChanges(dir, [unused]);
+    expect(stricter.runs).toBeGreaterThan(0);
+    expect(summary(stricter.newErrors)).toEqual(["src/recipes/unused.ts:2 TS6133"]);
+  });
+
   it("runs again when a package or @types appears in node_modules, or a linked package points elsewhere", { timeout: 180_000 }, async () => {
     const dir = copyFixture("esm-nodenext-factory");
     // The project's own node_modules: grammy linked to the repo's copy (as `npm link` does).
