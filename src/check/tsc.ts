@@ -2,7 +2,6 @@ import { spawn } from "node:child_process";
 import nodeModule from "node:module";
 import { existsSync, readFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
-import { pathToFileURL } from "node:url";
 import { failure } from "../core/errors.js";
 
 // === Running the real compiler ===
@@ -54,36 +53,37 @@ export function findPackageHome(fromDir: string, name: string): string | undefin
   }
 }
 
-const nativeCompilers = new Map<string, Promise<string | undefined>>();
+const nativeCompilers = new Map<string, string | undefined>();
 
 /**
- * TypeScript 7's compiler is a native program; its `bin/tsc` is a Node script
- * that finds it (`lib/getExePath.js`) and, before Node 22.15, runs it as a
- * child of its own: a second process, and a Node start (about 0.2 s of CPU)
- * per check. The program itself, found by the install's own function; undefined
- * for TypeScript 6 and older, or when it cannot be found (bin/tsc then runs).
+ * TypeScript 7's compiler is a native program, in a package for each
+ * platform (`@typescript/typescript-linux-x64`, …); its `bin/tsc` is a Node
+ * script that finds it and, before Node 22.15, runs it as a child of its own:
+ * a second process, and a Node start (about 0.2 s of CPU) per check. The
+ * program itself, found as that script finds it (resolved from the
+ * typescript package); undefined for TypeScript 6 and older, or when it is
+ * not there (bin/tsc then runs, and says what is wrong).
  */
-function nativeCompiler(ts: TypeScriptInstall): Promise<string | undefined> {
-  let found = nativeCompilers.get(ts.bin);
-  if (!found) {
-    const finder = join(dirname(dirname(ts.bin)), "lib", "getExePath.js");
-    found = !/^([7-9]|\d\d)\./.test(ts.version) || !existsSync(finder)
-      ? Promise.resolve(undefined)
-      : import(pathToFileURL(finder).href).then(
-          (m: { default?: () => unknown }) => {
-            const exe = typeof m.default === "function" ? m.default() : undefined;
-            return typeof exe === "string" && existsSync(exe) ? exe : undefined;
-          },
-          () => undefined,
-        );
-    nativeCompilers.set(ts.bin, found);
+function nativeCompiler(ts: TypeScriptInstall): string | undefined {
+  if (nativeCompilers.has(ts.bin)) return nativeCompilers.get(ts.bin);
+  let exe: string | undefined;
+  if (/^([7-9]|\d\d)\./.test(ts.version)) {
+    try {
+      const fromTypeScript = nodeModule.createRequire(join(dirname(dirname(ts.bin)), "package.json"));
+      const platform = dirname(fromTypeScript.resolve(`@typescript/typescript-${process.platform}-${process.arch}/package.json`));
+      const candidate = join(platform, "lib", process.platform === "win32" ? "tsc.exe" : "tsc");
+      if (existsSync(candidate)) exe = candidate;
+    } catch {
+      // Not installed for this platform: bin/tsc reports it.
+    }
   }
-  return found;
+  nativeCompilers.set(ts.bin, exe);
+  return exe;
 }
 
 /** Runs tsc with `args` in `cwd`; resolves with its diagnostics (never rejects on type errors). */
-export async function runTsc(ts: TypeScriptInstall, args: string[], cwd: string, timeoutMs = checkTimeoutMs()): Promise<{ diagnostics: TscDiagnostic[]; output: string; code: number; timedOut?: boolean }> {
-  const native = await nativeCompiler(ts).catch(() => undefined);
+export function runTsc(ts: TypeScriptInstall, args: string[], cwd: string, timeoutMs = checkTimeoutMs()): Promise<{ diagnostics: TscDiagnostic[]; output: string; code: number; timedOut?: boolean }> {
+  const native = nativeCompiler(ts);
   return new Promise((resolvePromise, reject) => {
     const [command, argv] = native ? [native, [...args, "--pretty", "false"]] : [process.execPath, [ts.bin, ...args, "--pretty", "false"]];
     const child = spawn(command, argv, { cwd, stdio: ["ignore", "pipe", "pipe"], env: childEnv() });
