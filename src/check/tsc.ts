@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import nodeModule from "node:module";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, realpathSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { failure } from "../core/errors.js";
 
@@ -64,12 +64,13 @@ const nativeCompilers = new Map<string, string | undefined>();
  * typescript package); undefined for TypeScript 6 and older, or when it is
  * not there (bin/tsc then runs, and says what is wrong).
  */
-function nativeCompiler(ts: TypeScriptInstall): string | undefined {
+export function nativeCompiler(ts: TypeScriptInstall): string | undefined {
   if (nativeCompilers.has(ts.bin)) return nativeCompilers.get(ts.bin);
   let exe: string | undefined;
   if (/^([7-9]|\d\d)\./.test(ts.version)) {
     try {
-      const fromTypeScript = nodeModule.createRequire(join(dirname(dirname(ts.bin)), "package.json"));
+      // From where the package really is (a linked typescript finds its platform package beside its real folder, as Node does).
+      const fromTypeScript = nodeModule.createRequire(join(realpathSync(dirname(dirname(ts.bin))), "package.json"));
       const platform = dirname(fromTypeScript.resolve(`@typescript/typescript-${process.platform}-${process.arch}/package.json`));
       const candidate = join(platform, "lib", process.platform === "win32" ? "tsc.exe" : "tsc");
       if (existsSync(candidate)) exe = candidate;
