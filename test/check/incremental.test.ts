@@ -5,10 +5,11 @@
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { checkPlannedChanges } from "../../src/check/typecheck-gate.js";
 import type { FileChange } from "../../src/engine/tree.js";
-import { copyFixture, tmpDir } from "../helpers/recipes.js";
+import { scratchCheckCache } from "../helpers/check-cache.js";
+import { copyFixture } from "../helpers/recipes.js";
 import { listFiles } from "../new/helpers.js";
 
 const hashTree = (dir: string) => createHash("sha1").update(listFiles(dir).map((f) => `${f}\0${readFileSync(join(dir, f), "utf8")}`).join("\0")).digest("hex");
@@ -21,16 +22,7 @@ function breakingChange(dir: string): FileChange[] {
 }
 const broken = ["src/bot.ts:10 TS2339", "src/features/greeting.ts:6 TS2339"];
 
-let cache: string;
-const saved = process.env.CREATE_BOT_SNIPPET_CHECK_CACHE;
-beforeAll(() => {
-  cache = tmpDir("check-cache");
-  process.env.CREATE_BOT_SNIPPET_CHECK_CACHE = cache;
-});
-afterAll(() => {
-  if (saved === undefined) delete process.env.CREATE_BOT_SNIPPET_CHECK_CACHE;
-  else process.env.CREATE_BOT_SNIPPET_CHECK_CACHE = saved;
-});
+const cache = scratchCheckCache("check-cache");
 
 describe("add --check: the incremental gate", () => {
   it("takes the errors before the change from the cache on the second check (one run), with the same result", { timeout: 120_000 }, async () => {
@@ -41,7 +33,7 @@ describe("add --check: the incremental gate", () => {
     expect(first.cached).toBe(false);
     expect(summary(first.newErrors)).toEqual(broken);
     // The cache is outside the project: build info and known states, keyed by the project.
-    expect(readdirSync(cache).some((f) => f.endsWith(".tsbuildinfo"))).toBe(true);
+    expect(readdirSync(cache.dir).some((f) => f.endsWith(".tsbuildinfo"))).toBe(true);
     expect(hashTree(dir)).toBe(tree);
 
     const second = await checkPlannedChanges(dir, breakingChange(dir));

@@ -4,9 +4,10 @@
 // that changed, appeared, or any package that appeared makes it run again.
 import { mkdirSync, readFileSync, renameSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { checkPlannedChanges } from "../../src/check/typecheck-gate.js";
 import type { FileChange } from "../../src/engine/tree.js";
+import { scratchCheckCache } from "../helpers/check-cache.js";
 import { copyFixture, repoRoot, tmpDir } from "../helpers/recipes.js";
 
 const summary = (errors: Array<{ file: string; line: number; code: string }>) => errors.map((e) => `${e.file}:${e.line} ${e.code}`);
@@ -17,16 +18,7 @@ const brokenError = ["src/recipes/broken.ts:1 TS2322"];
 /** A new module that type-checks. */
 const goodFile: FileChange = { path: "src/recipes/good.ts", kind: "create", before: undefined, after: "export const limit = 10;\n" };
 
-let cache: string;
-const saved = process.env.CREATE_BOT_SNIPPET_CHECK_CACHE;
-beforeAll(() => {
-  cache = tmpDir("check-cache-known");
-  process.env.CREATE_BOT_SNIPPET_CHECK_CACHE = cache;
-});
-afterAll(() => {
-  if (saved === undefined) delete process.env.CREATE_BOT_SNIPPET_CHECK_CACHE;
-  else process.env.CREATE_BOT_SNIPPET_CHECK_CACHE = saved;
-});
+scratchCheckCache("check-cache-known");
 
 describe("add --check: a change checked before", () => {
   it("the same change again: no tsc run, the same result (clean, and with errors)", { timeout: 120_000 }, async () => {
