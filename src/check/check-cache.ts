@@ -34,7 +34,7 @@ export type Fingerprint = string;
 export interface KnownState {
   /** Project-relative (`src/bot.ts`) or absolute (outside the project) path → fingerprint. */
   files: Record<string, Fingerprint>;
-  /** Folder (project-relative, `""` for the root, or absolute) → what it holds (`listingPrint`): a file that appears is seen here. */
+  /** Folder (project-relative, `""` for the root, or absolute) → what it holds (see `listing`): a file that appears is seen here. */
   dirs: Record<string, string>;
   diagnostics: TscDiagnostic[];
 }

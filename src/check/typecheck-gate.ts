@@ -215,7 +215,7 @@ function stateFiles(cache: CheckCache, listed: string[], mirror: string, planned
  * node_modules as TypeScript does. One that cannot be found is listed where
  * it was looked for first (its appearing then changes the state).
  */
-export function extendedConfigs(config: string, depth = 0): string[] {
+function extendedConfigs(config: string, depth = 0): string[] {
   if (depth > 8) return [];
   let data: { extends?: unknown };
   try {

@@ -211,9 +211,9 @@ function currentIndex(): Loaded | undefined {
     if (dirents.some((d) => recipeEntries.has(d.name) && !d.isDirectory())) return undefined;
     for (const r of index.recipes) {
       const manifest = r.files.find((f) => f.path === `${r.entry}/recipe.json`);
-      if (!manifest || !(unchanged(templatesDir, manifest))) return undefined;
+      if (!manifest || !unchanged(templatesDir, manifest)) return undefined;
     }
-    if (!(allUnchanged(codeDir(), index.code))) return undefined;
+    if (!allUnchanged(codeDir(), index.code)) return undefined;
     if (Object.entries(index.packages).some(([name, recorded]) => !samePackage(name, recorded))) return undefined;
     return { index, templatesDir };
   } catch {
@@ -267,7 +267,7 @@ export async function indexedPreview(ref: string): Promise<{ recipe: Recipe; pre
   try {
     const files = recipeFolderFiles(at.templatesDir, r.entry);
     if (!files || files.length !== r.files.length || files.some((f, i) => f !== r.files[i]?.path)) return undefined;
-    if (!(allUnchanged(at.templatesDir, r.files))) return undefined;
+    if (!allUnchanged(at.templatesDir, r.files)) return undefined;
     data = JSON.parse(readFileSync(cataloguePreviewPath(r.entry), "utf8")) as PreviewFile;
     if (data?.build !== at.index.build || !data.preview || data.manifest?.id !== r.entry) return undefined;
   } catch {
@@ -298,7 +298,7 @@ export async function cachedHelp(): Promise<string | undefined> {
   try {
     const cache = JSON.parse(readFileSync(helpCachePath(), "utf8")) as HelpCache;
     if (cache?.version !== catalogueIndexVersion || typeof cache.text !== "string" || !Array.isArray(cache.code) || cache.code.length === 0) return undefined;
-    if (!(allUnchanged(codeDir(), cache.code))) return undefined;
+    if (!allUnchanged(codeDir(), cache.code)) return undefined;
     if (Object.entries(cache.packages).some(([name, recorded]) => !samePackage(name, recorded))) return undefined;
     return cache.text;
   } catch {

@@ -1,5 +1,6 @@
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { requireCjs } from "../core/cjs.js";
 import { codeDir } from "../core/package-root.js";
 
 // === Templates the build already compiled ===
@@ -15,9 +16,6 @@ import { codeDir } from "../core/package-root.js";
 // way (a pack's template, an edited one, another Handlebars) is not found
 // and is compiled as before. Under a test runner (src/) there is none.
 
-// node:fs and node:crypto through require: list and show load this module's chunk too.
-const { readFileSync } = requireCjs("node:fs") as typeof import("node:fs");
-
 export interface CompiledTemplate {
   ast: hbs.AST.Program;
   /** What Handlebars' `precompile` returned: the source of the template's spec object. */
@@ -28,7 +26,6 @@ export const compiledTemplatesDir = () => join(codeDir(), "compiled-templates");
 
 /** The key of a template text compiled with `options` by Handlebars `version`. */
 export function compiledKey(text: string, version: string, options: object): string {
-  const { createHash } = requireCjs("node:crypto") as typeof import("node:crypto");
   return createHash("sha256").update(`${version}\0${JSON.stringify(options)}\0${text}`).digest("hex").slice(0, 40);
 }
 
