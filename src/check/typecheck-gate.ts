@@ -5,6 +5,7 @@ import type { DependencyChange } from "../engine/plan-types.js";
 import type { FileChange } from "../engine/tree.js";
 import { parseJsonc } from "../project/jsonc.js";
 import { CheckCache, contentPrint, type Fingerprint, type PlannedPrints } from "./check-cache.js";
+import { extendedConfigs } from "./extended-configs.js";
 import { findPackageHome, findTypeScript, runTsc, type TscDiagnostic } from "./tsc.js";
 
 // === The type-check gate of `add` ===
@@ -207,50 +208,6 @@ function stateFiles(cache: CheckCache, listed: string[], mirror: string, planned
   const keys = new Set([...listed.map((l) => cache.keyOf(l, mirror)), "tsconfig.json", "package.json", ...configs]);
   for (const key of keys) files[key] = planned(key) ?? cache.fingerprint(key);
   return files;
-}
-
-/**
- * The configs a tsconfig extends, and those they extend (absolute paths): a
- * relative path from the config's folder, or a package's config looked up in
- * node_modules as TypeScript does. One that cannot be found is listed where
- * it was looked for first (its appearing then changes the state).
- */
-function extendedConfigs(config: string, depth = 0): string[] {
-  if (depth > 8) return [];
-  let data: { extends?: unknown };
-  try {
-    data = parseJsonc(readFileSync(config, "utf8")) as { extends?: unknown };
-  } catch {
-    return [];
-  }
-  const list = Array.isArray(data?.extends) ? data.extends : [data?.extends];
-  const out: string[] = [];
-  for (const spec of list) {
-    if (typeof spec !== "string" || spec === "") continue;
-    const candidates: string[] = [];
-    if (spec.startsWith(".") || isAbsolute(spec)) {
-      const path = resolve(dirname(config), spec);
-      candidates.push(path, `${path}.json`);
-    } else {
-      for (let dir = dirname(config); ; dir = dirname(dir)) {
-        const path = join(dir, "node_modules", spec);
-        candidates.push(path, `${path}.json`, join(path, "tsconfig.json"));
-        if (dirname(dir) === dir) break;
-      }
-    }
-    const found = candidates.find(isFile);
-    out.push(found ?? candidates[0]!);
-    if (found) out.push(...extendedConfigs(found, depth + 1));
-  }
-  return out;
-}
-
-function isFile(path: string): boolean {
-  try {
-    return statSync(path).isFile();
-  } catch {
-    return false;
-  }
 }
 
 /** The diagnostics of `after` that `before` does not have (counted, so a second identical error is new). */
