@@ -16,7 +16,8 @@ import type { TscDiagnostic } from "./tsc.js";
 //   <key>.json          states of the project whose errors are known: every
 //                       file of the program with its mtime and size (or, for
 //                       a file the change wrote, the hash of its content), the
-//                       names in every folder of the project and in the
+//                       names in every folder of the project (linked
+//                       folders too, by their target) and in the
 //                       node_modules folders the program read from, and the
 //                       errors tsc reported for that state
 //
@@ -157,12 +158,25 @@ export class CheckCache {
         else (print === "-" ? at(dir).removed : at(dir).files).add(name);
       });
     }
-    const walk = (rel: string) => {
+    // A linked folder is walked too (tsconfig's wildcards follow links), each
+    // real folder once: a link to a folder above it, or a second link to one
+    // already listed, adds its entry (with its target) to its folder's
+    // listing and nothing more. A folder's real path is its parent's plus its
+    // name; only a link costs a realpath.
+    const seen = new Set<string>();
+    const walk = (rel: string, real: string) => {
+      if (seen.has(real)) return;
+      seen.add(real);
       const names = listing(rel === "" ? this.root : join(this.root, rel), changed.get(rel), false, rel === "" ? RECORD_FILE : undefined);
       out[rel] = names.print;
-      for (const dir of names.dirs) walk(rel === "" ? dir : `${rel}/${dir}`);
+      for (const dir of names.dirs) walk(rel === "" ? dir : `${rel}/${dir}`, join(real, dir));
+      for (const dir of names.links) {
+        const sub = rel === "" ? dir : `${rel}/${dir}`;
+        const target = safeRealpath(join(this.root, sub));
+        if (target) walk(sub, target);
+      }
     };
-    walk("");
+    walk("", this.realRoot);
     const modulesFolder = (folder: string) => {
       if (out[folder] !== undefined) return;
       const top = listing(folder, undefined, true);
@@ -252,18 +266,21 @@ interface Planned {
  * What a folder holds, as a short hash: its sub-folders and code files
  * (names starting with a dot left out: tsconfig's wildcards never match
  * them; nor `ignore`, the record this CLI writes beside every change), as it
- * will be with `planned` applied; in node_modules every entry,
- * a link with its target (`npm link` changes only that). A folder that
- * does not exist holds what is planned in it, else is `-`.
+ * will be with `planned` applied; in node_modules every entry. A link is
+ * listed with its target (`npm link`, or pointing a linked folder elsewhere,
+ * changes only that); outside node_modules the linked folders are returned
+ * in `links` (to be walked like folders). A folder that does not exist
+ * holds what is planned in it, else is `-`.
  */
-function listing(dir: string, planned?: Planned, modules = false, ignore?: string): { print: string; dirs: string[] } {
+function listing(dir: string, planned?: Planned, modules = false, ignore?: string): { print: string; dirs: string[]; links: string[] } {
   const names = new Set<string>();
   const dirs = new Set<string>();
+  const links = new Set<string>();
   let entries: Dirent[];
   try {
     entries = readdirSync(dir, { withFileTypes: true });
   } catch {
-    if (!planned) return { print: "-", dirs: [] };
+    if (!planned) return { print: "-", dirs: [], links: [] };
     entries = [];
   }
   for (const entry of entries) {
@@ -273,13 +290,36 @@ function listing(dir: string, planned?: Planned, modules = false, ignore?: strin
       if (entry.isDirectory()) dirs.add(name);
     } else if (name === "node_modules") names.add(name); // its appearing adds packages and @types (its contents are listed where the program reads them)
     else if (name.startsWith(".") || name === ignore || planned?.removed.has(name)) continue;
-    else if (entry.isDirectory()) dirs.add(name);
+    else if (entry.isSymbolicLink()) {
+      // Listed with its target, so that pointing it elsewhere changes the listing; a linked folder is walked
+      // as a folder, a link to nothing is listed too (what it points to may appear).
+      const kind = linkKind(join(dir, name));
+      if (kind === "dir") links.add(name);
+      if (kind !== "file" || codeFile.test(name)) names.add(`${name} -> ${safeReadlink(join(dir, name))}${kind === "dir" ? "/" : kind === "none" ? " (none)" : ""}`);
+    } else if (entry.isDirectory()) dirs.add(name);
     else if (codeFile.test(name)) names.add(name);
   }
-  for (const name of planned?.dirs ?? []) if (!name.startsWith(".") && name !== "node_modules") dirs.add(name);
+  for (const name of planned?.dirs ?? []) if (!name.startsWith(".") && name !== "node_modules" && !links.has(name)) dirs.add(name);
   for (const name of planned?.files ?? []) if (!name.startsWith(".") && codeFile.test(name)) names.add(name);
   const all = modules ? [...names] : [...names, ...[...dirs].map((d) => `${d}/`)];
-  return { print: hashNames(all.sort()), dirs: [...dirs] };
+  return { print: hashNames(all.sort()), dirs: [...dirs].sort(), links: [...links].sort() };
+}
+
+/** What a link points to: a folder, a file, or nothing (dangling, or a loop of links). */
+function linkKind(path: string): "dir" | "file" | "none" {
+  try {
+    return statSync(path).isDirectory() ? "dir" : "file";
+  } catch {
+    return "none";
+  }
+}
+
+function safeRealpath(path: string): string | undefined {
+  try {
+    return realpathSync(path);
+  } catch {
+    return undefined;
+  }
 }
 
 const hashNames = (names: string[]) => createHash("sha256").update(names.join("\0")).digest("hex").slice(0, 32);
