@@ -7,6 +7,7 @@ import { cpSync, mkdirSync, readFileSync, renameSync, symlinkSync, utimesSync, w
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { CheckCache } from "../../src/check/check-cache.js";
+import { extendedConfigs } from "../../src/check/extended-configs.js";
 import { checkPlannedChanges } from "../../src/check/typecheck-gate.js";
 import type { FileChange } from "../../src/engine/tree.js";
 import { scratchCheckCache } from "../helpers/check-cache.js";
@@ -64,5 +65,83 @@ describe("add --check: the cache sees through linked folders", () => {
     const more = cache.dirPrints([], new Map());
     expect(more.src).not.toBe(prints.src);
     expect((await checkPlannedChanges(dir, [goodFile])).checked).toBe(true);
+  });
+});
+
+/** A change that is clean unless the config asks for `noUnusedLocals`. */
+const unused: FileChange = { path: "src/recipes/unused.ts", kind: "create", before: undefined, after: "export function f(unused: number): number {\n  const spare = 1;\n  return 2;\n}\n" };
+const summary = (errors: Array<{ file: string; line: number; code: string }>) => errors.map((e) => `${e.file}:${e.line} ${e.code}`);
+
+/** The fixture with its compiler options moved into a config package `@acme/tsconfig` (package.json given), extended as `spec`. */
+function withConfigPackage(packageJson: Record<string, unknown>, configs: Record<string, boolean>, spec: string): { dir: string; pkg: string; options: Record<string, unknown> } {
+  const dir = copyFixture("esm-nodenext-factory");
+  const options = (JSON.parse(readFileSync(join(dir, "tsconfig.json"), "utf8")) as { compilerOptions: Record<string, unknown> }).compilerOptions;
+  const pkg = join(dir, "node_modules/@acme/tsconfig");
+  for (const [file, noUnusedLocals] of Object.entries(configs)) {
+    mkdirSync(join(pkg, file, ".."), { recursive: true });
+    writeFileSync(join(pkg, file), JSON.stringify({ compilerOptions: { ...options, noUnusedLocals } }));
+  }
+  writeFileSync(join(pkg, "package.json"), JSON.stringify({ name: "@acme/tsconfig", version: "1.0.0", ...packageJson }));
+  writeFileSync(join(dir, "tsconfig.json"), JSON.stringify({ extends: spec, include: ["src"] }));
+  return { dir, pkg, options };
+}
+
+describe("add --check: a tsconfig extended through a package", () => {
+  it("runs again when the config a package.json `tsconfig` field names changes", { timeout: 120_000 }, async () => {
+    const { dir, pkg, options } = withConfigPackage({ tsconfig: "./strict.json" }, { "strict.json": false }, "@acme/tsconfig");
+    expect((await checkPlannedChanges(dir, [unused])).newErrors).toEqual([]);
+    expect((await checkPlannedChanges(dir, [unused])).runs).toBe(0);
+    writeFileSync(join(pkg, "strict.json"), JSON.stringify({ compilerOptions: { ...options, noUnusedLocals: true } }));
+    const stricter = await checkPlannedChanges(dir, [unused]);
+    expect(stricter.runs).toBeGreaterThan(0);
+    expect(summary(stricter.newErrors)).toEqual(["src/recipes/unused.ts:2 TS6133"]);
+  });
+
+  it("runs again when the config a package's `exports` picks changes, or `exports` picks another", { timeout: 180_000 }, async () => {
+    const exports = { "./strict": { types: "./configs/strict.json" }, "./*": "./configs/*.json" };
+    const { dir, pkg, options } = withConfigPackage({ exports }, { "configs/strict.json": false, "configs/loose.json": true }, "@acme/tsconfig/strict");
+    expect((await checkPlannedChanges(dir, [unused])).newErrors).toEqual([]);
+    expect((await checkPlannedChanges(dir, [unused])).runs).toBe(0);
+    // The file `exports` chose, edited.
+    writeFileSync(join(pkg, "configs/strict.json"), JSON.stringify({ compilerOptions: { ...options, noUnusedLocals: true } }));
+    const edited = await checkPlannedChanges(dir, [unused]);
+    expect(edited.runs).toBeGreaterThan(0);
+    expect(summary(edited.newErrors)).toEqual(["src/recipes/unused.ts:2 TS6133"]);
+    writeFileSync(join(pkg, "configs/strict.json"), JSON.stringify({ compilerOptions: { ...options, noUnusedLocals: false } }));
+    expect((await checkPlannedChanges(dir, [unused])).newErrors).toEqual([]);
+    expect((await checkPlannedChanges(dir, [unused])).runs).toBe(0);
+    // `exports` retargeted: the same spec now means configs/loose.json (which asks for noUnusedLocals).
+    writeFileSync(join(pkg, "package.json"), JSON.stringify({ name: "@acme/tsconfig", version: "1.0.0", exports: { "./strict": "./configs/loose.json" } }));
+    const retargeted = await checkPlannedChanges(dir, [unused]);
+    expect(retargeted.runs).toBeGreaterThan(0);
+    expect(summary(retargeted.newErrors)).toEqual(["src/recipes/unused.ts:2 TS6133"]);
+  });
+
+  it("finds what TypeScript finds: `tsconfig` field, `exports` conditions and patterns, an `extends` array, relative paths", () => {
+    const root = tmpDir("extends-lookup");
+    const modules = join(root, "node_modules");
+    const write = (path: string, value: unknown) => {
+      mkdirSync(join(path, ".."), { recursive: true });
+      writeFileSync(path, JSON.stringify(value));
+    };
+    write(join(modules, "field/package.json"), { tsconfig: "configs/main" }); // a folder: its tsconfig.json
+    write(join(modules, "field/configs/main/tsconfig.json"), {});
+    write(join(modules, "plain/tsconfig.json"), {});
+    write(join(modules, "plain/node18.json"), { extends: "../plain/extra" }); // a relative path: with `.json`
+    write(join(modules, "@x/cfg/package.json"), { exports: { ".": { import: "./esm.json", require: "./cjs.json" }, "./presets/*": ["./nope/*.json", "./presets/*.json"] } });
+    write(join(modules, "@x/cfg/cjs.json"), {});
+    write(join(modules, "@x/cfg/presets/strict.json"), { extends: "./base" });
+    write(join(modules, "@x/cfg/presets/base.json"), {});
+    write(join(modules, "plain/extra.json"), {});
+    write(join(root, "local.json"), {});
+    write(join(root, "tsconfig.json"), { extends: ["field", "plain", "plain/node18", "@x/cfg", "@x/cfg/presets/strict", "./local"] });
+    const found = extendedConfigs(join(root, "tsconfig.json"));
+    const at = (path: string) => join(modules, path);
+    for (const path of [at("field/configs/main/tsconfig.json"), at("plain/tsconfig.json"), at("plain/node18.json"), at("plain/extra.json"), at("@x/cfg/cjs.json"), at("@x/cfg/presets/strict.json"), at("@x/cfg/presets/base.json"), join(root, "local.json")]) {
+      expect(found).toContain(path);
+    }
+    // What decided it, and what would have been taken first (its appearing changes the answer).
+    expect(found).toEqual(expect.arrayContaining([at("field/package.json"), at("@x/cfg/package.json"), at("@x/cfg/nope/strict.json"), at("field.json")]));
+    expect(found).not.toContain(at("@x/cfg/esm.json"));
   });
 });
