@@ -79,11 +79,160 @@ interface Group {
 /**
  * Two generated modules that differ only in the text of non-empty string
  * literals type-check alike (answers are typed constants), so one of them is
- * enough. Empty strings stay distinct: `const X = ""` is where a missing wide
- * annotation shows.
+ * enough: the text of every non-empty '…' and "…" becomes `x`. Empty strings
+ * stay distinct: `const X = ""` is where a missing wide annotation shows. So
+ * do module specifiers (`from "…"`, `import("…")`, `require("…")`,
+ * `module "…"`: another path is another module), template literals and
+ * comments. Code the scanner is not sure of (a `/` that may start a regular
+ * expression or divide, anything unterminated) is returned as it is: a
+ * missed "alike" only costs a copy, a wrong one loses its errors.
  */
-function normalize(code: string): string {
-  return code.replace(/"(?:[^"\\\n]|\\.)+"/g, '"x"').replace(/'(?:[^'\\\n]|\\.)+'/g, "'x'");
+export function normalize(code: string): string {
+  return normalizedStrings(code) ?? code;
+}
+
+/** Words after which a `/` may start a regular expression, or divide (`x.return / 2`): not sure. */
+const REGEX_OR_DIVIDE_AFTER = new Set(["return", "typeof", "instanceof", "in", "of", "new", "delete", "void", "throw", "case", "do", "else", "yield", "await"]);
+/** Punctuation after which a `/` starts a regular expression. */
+const REGEX_AFTER = new Set([..."(,=:[!&|?{;~*%<>^+-"]);
+const WORD = /[\w$\u0080-\uffff]/;
+/** Words whose `(…)` may be followed by a statement (`if (a) /x/.test(s)`), not a value. */
+const STATEMENT_HEAD = new Set(["if", "while", "for", "with", "await"]);
+
+/** The scan of `normalize`; undefined when the code is not clear enough to touch. */
+function normalizedStrings(code: string): string | undefined {
+  let out = "";
+  let i = 0;
+  // The last tokens of code (words, punctuation, `"` for a literal), newest last: what a `/` or a quote follows.
+  const last: string[] = [];
+  const token = (t: string) => {
+    last.push(t);
+    if (last.length > 3) last.shift();
+  };
+  // Open `{` of code and `${` of template literals, innermost last.
+  const braces: Array<"{" | "${"> = [];
+  // Open `(`, each with the token before it: `)` ends a value (a `/` after it divides) unless it ends `if (…)` and the like.
+  const parens: string[] = [];
+  /** Scans template text from `i` (after "`" or the `}` of a `${…}`): true at its end, false at a `${`, undefined unterminated. */
+  const templateText = (): boolean | undefined => {
+    const start = i;
+    for (; i < code.length; i++) {
+      const c = code[i];
+      if (c === "\\") i++;
+      else if (c === "`") {
+        out += code.slice(start, ++i);
+        token('"');
+        return true;
+      } else if (c === "$" && code[i + 1] === "{") {
+        i += 2;
+        out += code.slice(start, i);
+        braces.push("${");
+        token("{"); // an expression starts: a `/` here starts a regular expression
+        return false;
+      }
+    }
+    return undefined;
+  };
+
+  // Where a line ends for TypeScript (a `//` comment, a hashbang); a literal that meets one is unterminated.
+  const lineBreak = /[\n\r\u2028\u2029]/g;
+  const lineEnd = (from: number) => {
+    lineBreak.lastIndex = from;
+    return lineBreak.exec(code)?.index ?? code.length;
+  };
+  const isLineBreak = (c: string | undefined) => c === "\n" || c === "\r" || c === "\u2028" || c === "\u2029";
+  if (code.startsWith("#!")) {
+    i = lineEnd(0);
+    out = code.slice(0, i);
+  }
+  while (i < code.length) {
+    const c = code[i]!;
+    const next = code[i + 1];
+    if (/\s/.test(c)) {
+      out += c;
+      i++;
+    } else if (c === "/" && next === "/") {
+      const stop = lineEnd(i);
+      out += code.slice(i, stop);
+      i = stop;
+    } else if (c === "/" && next === "*") {
+      const end = code.indexOf("*/", i + 2);
+      if (end === -1) return undefined;
+      out += code.slice(i, end + 2);
+      i = end + 2;
+    } else if (c === "/") {
+      const before = last[last.length - 1];
+      const regex =
+        before === undefined ||
+        (REGEX_AFTER.has(before) && !((before === "+" || before === "-") && last[last.length - 2] === before)); // not after `++`, `--`
+      const divide = before !== undefined && (before === '"' || before === "]" || before === ")" || (WORD.test(before[0]!) && !REGEX_OR_DIVIDE_AFTER.has(before)));
+      if (regex) {
+        let j = i + 1;
+        for (let inClass = false; ; j++) {
+          const r = code[j];
+          if (r === undefined || isLineBreak(r)) return undefined;
+          if (r === "\\") j++;
+          else if (r === "[") inClass = true;
+          else if (r === "]") inClass = false;
+          else if (r === "/" && !inClass) break;
+        }
+        for (j++; j < code.length && WORD.test(code[j]!); j++); // flags
+        out += code.slice(i, j);
+        i = j;
+        token('"');
+      } else if (divide) {
+        out += c;
+        i++;
+        token(c);
+      } else return undefined; // after `}`, `if (…)`, a keyword, `++`: a regular expression or a division
+    } else if (c === "'" || c === '"') {
+      let j = i + 1;
+      for (; code[j] !== c; j++) {
+        const s = code[j];
+        if (s === undefined || isLineBreak(s)) return undefined;
+        if (s === "\\") j++;
+      }
+      const before = last[last.length - 1];
+      const specifier = before === "from" || before === "import" || before === "module" || (before === "(" && (last[last.length - 2] === "require" || last[last.length - 2] === "import"));
+      out += j === i + 1 || specifier ? code.slice(i, j + 1) : `${c}x${c}`;
+      i = j + 1;
+      token('"');
+    } else if (c === "`") {
+      out += c;
+      i++;
+      if (templateText() === undefined) return undefined;
+    } else if (c === "{") {
+      braces.push("{");
+      out += c;
+      i++;
+      token(c);
+    } else if (c === "}") {
+      const open = braces.pop();
+      if (open === undefined) return undefined;
+      out += c;
+      i++;
+      if (open === "{") token(c);
+      else if (templateText() === undefined) return undefined;
+    } else if (c === "(" || c === ")") {
+      if (c === "(") parens.push(last[last.length - 1] ?? "");
+      const opened = c === ")" ? parens.pop() : "";
+      out += c;
+      i++;
+      token(opened === undefined || STATEMENT_HEAD.has(opened) ? ")?" : c); // `)?`: a `/` after it is not sure
+    } else if (WORD.test(c)) {
+      let j = i + 1;
+      while (j < code.length && WORD.test(code[j]!)) j++;
+      const word = code.slice(i, j);
+      out += word;
+      i = j;
+      token(word);
+    } else {
+      out += c;
+      i++;
+      token(c);
+    }
+  }
+  return braces.length === 0 ? out : undefined;
 }
 
 interface GeneratedFile {
