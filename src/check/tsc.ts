@@ -113,7 +113,7 @@ export function runTsc(ts: TypeScriptInstall, args: string[], cwd: string, timeo
  * the CLI enabled one (Node 22.1+), so that a JavaScript tsc (TypeScript 5
  * and older) is not compiled anew by V8 on every check.
  */
-function childEnv(): NodeJS.ProcessEnv {
+export function childEnv(): NodeJS.ProcessEnv {
   const dir = (nodeModule as { getCompileCacheDir?: () => string | undefined }).getCompileCacheDir?.();
   return dir && !process.env.NODE_COMPILE_CACHE ? { ...process.env, NODE_COMPILE_CACHE: dir } : process.env;
 }

@@ -6,7 +6,8 @@ import type { FileChange } from "../engine/tree.js";
 import { parseJsonc } from "../project/jsonc.js";
 import { CheckCache, contentPrint, type Fingerprint, type PlannedPrints } from "./check-cache.js";
 import { extendedConfigs } from "./extended-configs.js";
-import { findPackageHome, findTypeScript, runTsc, type TscDiagnostic } from "./tsc.js";
+import { type ApiRun, takeChecker } from "./api-checker.js";
+import { findPackageHome, findTypeScript, runTsc, type TscDiagnostic, type TypeScriptInstall } from "./tsc.js";
 
 // === The type-check gate of `add` ===
 //
@@ -47,6 +48,8 @@ export interface GateResult {
   /** Milliseconds the check took, and how many tsc runs. */
   ms: number;
   runs: number;
+  /** How the compiler ran: its API in a process of its own (TypeScript 4.5 to 6), or tsc on a scratch mirror. */
+  via?: "api" | "tsc";
   /** Whether the errors before the change came from the cache (no tsc run for them). */
   cached?: boolean;
   /**
@@ -87,54 +90,47 @@ export async function checkPlannedChanges(root: string, changes: FileChange[], d
     return result({ checked: true, ...judge(root, byPath, dependencies, before, knownAfter.diagnostics), runs: 0, typescript: ts.version, cached: true, baseline: before });
   }
 
-  const scratch = makeScratchDir("bot-snippet-check-"); // a missing or full TMPDIR: one line, nothing written
+  const runner = apiRunner(root, ts, changes) ?? mirrorRunner(root, ts, changes, cache);
   try {
-    const mirror = join(scratch, "project");
-    buildMirror(root, mirror, changes);
-    // Packages hoisted above the project (workspaces) must resolve from the mirror too.
-    const hoisted = findPackageHome(dirname(root), "typescript") ?? findPackageHome(dirname(root), "grammy");
-    if (hoisted) symlinkSync(join(hoisted, "node_modules"), join(scratch, "node_modules"), "junction");
-
-    // Incremental: TypeScript's build info from the last check sits beside the
-    // mirror while tsc runs (its paths are relative to it, and every scratch
-    // folder is at the same depth), so only what differs is checked again.
-    const buildInfo = join(scratch, "tsbuildinfo");
-    const restored = cache?.restoreBuildInfo(buildInfo) ?? false;
-    const plain = ["-p", "tsconfig.json", "--noEmit", "--composite", "false"];
-    const args = cache ? [...plain, "--incremental", "--tsBuildInfoFile", buildInfo, "--listFiles"] : [...plain, "--incremental", "false"];
-    const known = cache?.current(); // the project as it is now, if its errors are known
-
-    const failed = (r: TscRun) => r.code !== 0 && r.diagnostics.length === 0;
-    let after = await runTsc(ts, args, mirror);
-    let runs = 1;
-    if (failed(after) && restored) {
-      // Build info this TypeScript cannot use: once more without it.
-      cache?.forgetBuildInfo();
-      rmSync(buildInfo, { force: true });
-      after = await runTsc(ts, args, mirror);
-      runs++;
+    return await judgeRuns(runner);
+  } catch (error) {
+    if (runner.kind !== "api") throw error;
+    // The compiler process failed (it crashed, or this TypeScript's internals differ): tsc on a mirror, as for TypeScript 7.
+    runner.close();
+    const fallback = mirrorRunner(root, ts, changes, cache);
+    try {
+      return await judgeRuns(fallback);
+    } finally {
+      fallback.close();
     }
-    if (failed(after)) return result({ checked: false, reason: `tsc failed: ${withoutFileList(after.output).trim().slice(0, 200)}`, newErrors: [], pending: [], runs, typescript: ts.version });
+  } finally {
+    runner.close();
+  }
+
+  async function judgeRuns(runner: Runner): Promise<GateResult> {
+    const known = cache?.current(); // the project as it is now, if its errors are known
+    const failed = (r: GateRun) => r.code !== 0 && r.diagnostics.length === 0;
+    const after = await runner.after();
+    if (failed(after)) return result({ checked: false, reason: `tsc failed: ${withoutFileList(after.output).trim().slice(0, 200)}`, newErrors: [], pending: [], runs: runner.runs, typescript: ts!.version });
 
     // The project after the change, as it will be once written: the changed files by content.
-    const afterFiles = cache ? stateFiles(cache, listedFiles(after.output), mirror, (path) => planned.get(path)) : {};
+    const afterFiles = cache ? stateFiles(cache, after.files, runner.base, (path) => planned.get(path)) : {};
     // The project before the change, as it is now: the files the change creates are absent.
-    const beforeFiles = (listed: string[]) => (cache ? stateFiles(cache, listed, mirror, (path) => (byPath.get(path)?.kind === "create" ? "-" : undefined)) : {});
+    const beforeFiles = (listed: string[]) => (cache ? stateFiles(cache, listed, runner.base, (path) => (byPath.get(path)?.kind === "create" ? "-" : undefined)) : {});
     const fromChange = (path: string) => byPath.has(path);
     const remember = (files: Record<string, Fingerprint>, diagnostics: TscDiagnostic[], state: PlannedPrints = new Map()) => cache?.remember({ files, dirs: cache.dirPrints(Object.keys(files), state), diagnostics });
     const finish = () => {
-      if (!cache) return;
-      cache.saveBuildInfo(buildInfo);
-      cache.save();
+      runner.finish();
+      cache?.save();
     };
 
     // Clean after the change: clean before it too (a change only adds), which is the baseline the re-check after an install compares with.
     // (A change that deletes a file may have removed errors: its "before" is not recorded.)
     if (after.diagnostics.length === 0) {
-      if (!changes.some((c) => c.kind === "delete")) remember(beforeFiles(listedFiles(after.output)), []);
+      if (!changes.some((c) => c.kind === "delete")) remember(beforeFiles(after.files), []);
       remember(afterFiles, [], planned);
       finish();
-      return result({ checked: true, newErrors: [], pending: [], runs, typescript: ts.version, baseline: [] });
+      return result({ checked: true, newErrors: [], pending: [], runs: runner.runs, typescript: ts!.version, baseline: [], via: runner.kind });
     }
 
     // Some errors: what did the project have before the change? Known from the
@@ -147,22 +143,107 @@ export async function checkPlannedChanges(root: string, changes: FileChange[], d
       cached = true;
       cache?.remember(known); // used again: kept ahead of older states
     } else {
+      const run = await runner.before();
+      before = run.diagnostics;
+      if (!failed(run)) remember(beforeFiles(run.files), before);
+    }
+    remember(afterFiles, after.diagnostics, planned);
+    finish();
+    return result({ checked: true, ...judge(root, byPath, dependencies, before, after.diagnostics), runs: runner.runs, typescript: ts!.version, cached, baseline: before, via: runner.kind });
+  }
+}
+
+/** One tsc run's outcome, with the files of its program (absolute, as the compiler names them). */
+type GateRun = Pick<ApiRun, "diagnostics" | "output" | "code" | "files">;
+
+/**
+ * How the gate runs the project's compiler: the project with the change
+ * (`after`), then, only when that has errors the cache cannot judge, as it
+ * is (`before`). `base` is the folder the program's file names are under.
+ */
+interface Runner {
+  kind: "api" | "tsc";
+  base: string;
+  runs: number;
+  after(): Promise<GateRun>;
+  before(): Promise<GateRun>;
+  /** Keeps what the next check starts from. */
+  finish(): void;
+  close(): void;
+}
+
+/** The compiler process of api-checker.ts (TypeScript 4.5 to 6): the planned files are laid over the project in memory. */
+function apiRunner(root: string, ts: TypeScriptInstall, changes: FileChange[]): Runner | undefined {
+  const checker = takeChecker(root, ts);
+  if (!checker) return undefined;
+  const planned = Object.fromEntries(changes.map((c) => [c.path, c.kind === "delete" ? null : c.after]));
+  const runner: Runner = {
+    kind: "api",
+    base: root,
+    runs: 0,
+    after: () => (runner.runs++, checker.check(planned)),
+    before: () => (runner.runs++, checker.check({})),
+    finish: () => {},
+    close: () => checker.close(),
+  };
+  return runner;
+}
+
+/**
+ * tsc itself (TypeScript 7's native compiler, or a JavaScript one without
+ * the API the worker needs) on a scratch mirror of the project, incremental
+ * with the build info kept in the cache.
+ */
+function mirrorRunner(root: string, ts: TypeScriptInstall, changes: FileChange[], cache: CheckCache | undefined): Runner {
+  const scratch = makeScratchDir("bot-snippet-check-"); // a missing or full TMPDIR: one line, nothing written
+  const mirror = join(scratch, "project");
+  const close = () => rmSync(scratch, { recursive: true, force: true });
+  let restored = false;
+  const buildInfo = join(scratch, "tsbuildinfo");
+  try {
+    buildMirror(root, mirror, changes);
+    // Packages hoisted above the project (workspaces) must resolve from the mirror too.
+    const hoisted = findPackageHome(dirname(root), "typescript") ?? findPackageHome(dirname(root), "grammy");
+    if (hoisted) symlinkSync(join(hoisted, "node_modules"), join(scratch, "node_modules"), "junction");
+    // Incremental: TypeScript's build info from the last check sits beside the
+    // mirror while tsc runs (its paths are relative to it, and every scratch
+    // folder is at the same depth), so only what differs is checked again.
+    restored = cache?.restoreBuildInfo(buildInfo) ?? false;
+  } catch (error) {
+    close();
+    throw error;
+  }
+  const plain = ["-p", "tsconfig.json", "--noEmit", "--composite", "false"];
+  const args = cache ? [...plain, "--incremental", "--tsBuildInfoFile", buildInfo, "--listFiles"] : [...plain, "--incremental", "false"];
+  const run = async (): Promise<GateRun> => {
+    runner.runs++;
+    const r = await runTsc(ts, args, mirror);
+    return { ...r, files: listedFiles(r.output) };
+  };
+  const runner: Runner = {
+    kind: "tsc",
+    base: mirror,
+    runs: 0,
+    after: async () => {
+      const after = await run();
+      if (after.code === 0 || after.diagnostics.length > 0 || !restored) return after;
+      // Build info this TypeScript cannot use: once more without it.
+      cache?.forgetBuildInfo();
+      rmSync(buildInfo, { force: true });
+      return run();
+    },
+    before: () => {
       for (const change of changes) {
         const target = join(mirror, change.path);
         rmSync(target, { force: true });
         if (change.before !== undefined) symlinkSync(join(root, change.path), target);
       }
-      const run = await runTsc(ts, args, mirror);
-      runs++;
-      before = run.diagnostics;
-      if (!failed(run)) remember(beforeFiles(listedFiles(run.output)), before);
-    }
-    remember(afterFiles, after.diagnostics, planned);
-    finish();
-    return result({ checked: true, ...judge(root, byPath, dependencies, before, after.diagnostics), runs, typescript: ts.version, cached, baseline: before });
-  } finally {
-    rmSync(scratch, { recursive: true, force: true });
-  }
+      return run();
+    },
+    finish: () => cache?.saveBuildInfo(buildInfo),
+    close,
+  };
+  return runner;
 }
 
 /**
@@ -186,8 +267,6 @@ function judge(root: string, byPath: Map<string, FileChange>, dependencies: Depe
   }
   return { newErrors, pending };
 }
-
-type TscRun = Awaited<ReturnType<typeof runTsc>>;
 
 /** The files `--listFiles` printed (absolute paths, one a line, among the diagnostics). */
 function listedFiles(output: string): string[] {

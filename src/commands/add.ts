@@ -15,6 +15,7 @@ import type { Answers, JsonValue, Question, Recipe } from "../recipes/manifest.j
 import { RECORD_FILE } from "../record/record-file.js";
 import { runAddGate } from "../check/add-gate.js";
 import { checkInstalled } from "../check/typecheck-gate.js";
+import { dropPrewarmed, prewarmCheck } from "../check/api-checker.js";
 import type { TscDiagnostic } from "../check/tsc.js";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -54,6 +55,14 @@ export function isInteractive(options: { yes?: boolean; json?: boolean }): boole
 }
 
 export async function addCommand(refs: string[], options: AddOptions): Promise<void> {
+  try {
+    await add(refs, options);
+  } finally {
+    dropPrewarmed(); // a compiler process the gate did not take (nothing to write, or an error)
+  }
+}
+
+async function add(refs: string[], options: AddOptions): Promise<void> {
   const catalogue = loadCatalogue(options.templates ?? []);
   const recipes = [...new Set(refs)].map((ref) => catalogue.get(ref));
   const snippet = recipes.find((r) => r.manifest.kind === "snippet");
@@ -68,6 +77,8 @@ export async function addCommand(refs: string[], options: AddOptions): Promise<v
 
   const entry = options.entry ? safeProjectPath(options.cwd, options.entry, "--entry") : undefined;
   const project = scanProject(options.cwd, entry);
+  // The check before writing (when there is one) loads the project's compiler and parses the project while the change is planned.
+  if (options.check !== false && !options.dryRun && (!options.json || options.yes === true)) prewarmCheck(project.root);
   // Several bots (a folder of examples): an interactive run asks which one.
   let bot = options.bot;
   const bots = findBots(project).filter((b) => b.site.kind !== "unwireable");
