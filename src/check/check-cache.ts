@@ -295,7 +295,8 @@ function listing(dir: string, planned?: Planned, modules = false, ignore?: strin
       // as a folder, a link to nothing is listed too (what it points to may appear).
       const kind = linkKind(join(dir, name));
       if (kind === "dir") links.add(name);
-      if (kind !== "file" || codeFile.test(name)) names.add(`${name} -> ${safeReadlink(join(dir, name))}${kind === "dir" ? "/" : kind === "none" ? " (none)" : ""}`);
+      // By its real path: a link to a link that is pointed elsewhere changes it too.
+      if (kind !== "file" || codeFile.test(name)) names.add(`${name} -> ${safeRealpath(join(dir, name)) ?? safeReadlink(join(dir, name))}${kind === "dir" ? "/" : kind === "none" ? " (none)" : ""}`);
     } else if (entry.isDirectory()) dirs.add(name);
     else if (codeFile.test(name)) names.add(name);
   }
