@@ -1,4 +1,4 @@
-import { readFileSync, statSync } from "node:fs";
+import { readFileSync, realpathSync, statSync } from "node:fs";
 import { basename, dirname, isAbsolute, join, resolve } from "node:path";
 import { parseJsonc } from "../project/jsonc.js";
 
@@ -109,7 +109,9 @@ function resolveExtends(spec: string, from: string, lookup: Lookup): string | un
   for (let dir = from; ; dir = dirname(dir)) {
     if (basename(dir) !== "node_modules") {
       const found = fromModules(join(dir, "node_modules"), name, rest, subpath, lookup);
-      if (found) return found;
+      // Found in node_modules: TypeScript goes on from its real path (a linked workspace package's own folder),
+      // where the config's relative `extends` and its node_modules are looked up.
+      if (found) return realPath(found);
     }
     if (dirname(dir) === dir) return undefined;
   }
@@ -206,4 +208,12 @@ function exportTarget(packageDir: string, target: unknown, subpath: string, patt
     }
   }
   return undefined;
+}
+
+function realPath(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return path;
+  }
 }

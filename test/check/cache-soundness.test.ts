@@ -3,7 +3,7 @@
 // a folder linked into the project (its files are in the program, its
 // listing was never taken), and a tsconfig extended through a package
 // (package.json `tsconfig` and `exports` decide which file TypeScript reads).
-import { cpSync, mkdirSync, readFileSync, renameSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { CheckCache } from "../../src/check/check-cache.js";
@@ -50,6 +50,23 @@ describe("add --check: the cache sees through linked folders", () => {
     const retargeted = await checkPlannedChanges(dir, [goodFile]);
     expect(retargeted.runs).toBeGreaterThan(0);
     expect(retargeted.baseline?.map((d) => `${d.file} ${d.code}`)).toContain("src/shared/util.ts TS2322");
+  });
+
+  it("a linked folder reached through a second link: pointing that one elsewhere changes the state too", () => {
+    const dir = copyFixture("esm-nodenext-factory");
+    const outside = tmpDir("linked-twice");
+    for (const name of ["one", "two"]) {
+      mkdirSync(join(outside, name), { recursive: true });
+      writeFileSync(join(outside, name, "util.ts"), "export const a = 1;\n");
+      pinTime(join(outside, name, "util.ts"));
+    }
+    symlinkSync(join(outside, "one"), join(outside, "current"), "junction");
+    symlinkSync(join(outside, "current"), join(dir, "src/shared"), "junction");
+    const cache = CheckCache.open(dir, "test")!;
+    const before = cache.dirPrints([], new Map());
+    rmSync(join(outside, "current"));
+    symlinkSync(join(outside, "two"), join(outside, "current"), "junction");
+    expect(cache.dirPrints([], new Map()).src).not.toBe(before.src);
   });
 
   it("a link to a folder above it does not loop, and the folders are listed once each", { timeout: 60_000 }, async () => {
@@ -143,5 +160,14 @@ describe("add --check: a tsconfig extended through a package", () => {
     // What decided it, and what would have been taken first (its appearing changes the answer).
     expect(found).toEqual(expect.arrayContaining([at("field/package.json"), at("@x/cfg/package.json"), at("@x/cfg/nope/strict.json"), at("field.json")]));
     expect(found).not.toContain(at("@x/cfg/esm.json"));
+
+    // A linked workspace package: TypeScript reads it at its real path, and its `../` from there.
+    const workspace = join(root, "packages");
+    write(join(workspace, "tsconfig/package.json"), { name: "@repo/tsconfig" });
+    write(join(workspace, "tsconfig/node.json"), { extends: "../shared/base.json" });
+    write(join(workspace, "shared/base.json"), {});
+    symlinkSync(join(workspace, "tsconfig"), join(modules, "@repo-tsconfig"), "junction");
+    write(join(root, "app/tsconfig.json"), { extends: "@repo-tsconfig/node.json" });
+    expect(extendedConfigs(join(root, "app/tsconfig.json"))).toEqual(expect.arrayContaining([join(workspace, "tsconfig/node.json"), join(workspace, "shared/base.json")]));
   });
 });
