@@ -143,7 +143,8 @@ export class CheckCache {
    * (where tsconfig's `include` finds files), the folders of the program's
    * files outside the project, the node_modules folders of the project and
    * of every folder above it, and those the program read from, with their
-   * @scope folders (where a new package or @types appears).
+   * @scope folders (where a new package or @types appears); and the
+   * package.json ruling each file of the program (by its path).
    */
   dirPrints(files: string[], planned: PlannedPrints): Record<string, string> {
     const out: Record<string, string> = {};
@@ -197,6 +198,27 @@ export class CheckCache {
         continue;
       }
       modulesFolder(path.slice(0, modules + `${sep}node_modules`.length));
+    }
+    // The package.json that rules each file of the program (the nearest one
+    // above it: its package's `exports`, `types`, `type`), by its path: an
+    // edit there changes what tsc reads without changing a name or a file of
+    // the program. The project's own is in the state's files already; one in
+    // a folder of the project is known by content (as planned, when the
+    // change writes it).
+    const ruling = new Map<string, string | undefined>();
+    const packageJsonOf = (dir: string): string | undefined => {
+      if (ruling.has(dir)) return ruling.get(dir);
+      const here = join(dir, "package.json");
+      const found = isFile(here) ? here : dirname(dir) === dir ? undefined : packageJsonOf(dirname(dir));
+      ruling.set(dir, found);
+      return found;
+    };
+    for (const key of files) {
+      const manifest = packageJsonOf(dirname(isAbsolute(key) ? key : join(this.root, key)));
+      if (manifest === undefined) continue;
+      const rel = this.keyOf(manifest, this.root);
+      if (rel === "package.json" || out[rel] !== undefined) continue;
+      out[rel] = isAbsolute(rel) ? this.fingerprint(rel) : (planned.get(rel) ?? this.fingerprint(rel, true));
     }
     return out;
   }
@@ -312,6 +334,14 @@ function linkKind(path: string): "dir" | "file" | "none" {
     return statSync(path).isDirectory() ? "dir" : "file";
   } catch {
     return "none";
+  }
+}
+
+function isFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
   }
 }
 

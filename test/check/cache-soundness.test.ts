@@ -171,3 +171,26 @@ describe("add --check: a tsconfig extended through a package", () => {
     expect(extendedConfigs(join(root, "app/tsconfig.json"))).toEqual(expect.arrayContaining([join(workspace, "tsconfig/node.json"), join(workspace, "shared/base.json")]));
   });
 });
+
+describe("add --check: the package.json that rules a file of the program", () => {
+  it("runs again when a linked package's package.json points its types elsewhere", { timeout: 120_000 }, async () => {
+    const dir = copyFixture("esm-nodenext-factory");
+    // A workspace package linked into node_modules (the program reads it at its real path, outside the project).
+    const lib = join(tmpDir("workspace-lib"), "lib");
+    mkdirSync(lib, { recursive: true });
+    writeFileSync(join(lib, "a.d.ts"), "export declare const v: number;\n");
+    writeFileSync(join(lib, "b.d.ts"), "export declare const v: string;\n");
+    const manifest = (types: string) => JSON.stringify({ name: "@repo/lib", version: "1.0.0", type: "module", exports: { ".": { types, default: "./index.js" } } });
+    writeFileSync(join(lib, "package.json"), manifest("./a.d.ts"));
+    mkdirSync(join(dir, "node_modules/@repo"), { recursive: true });
+    symlinkSync(lib, join(dir, "node_modules/@repo/lib"), "junction");
+    writeFileSync(join(dir, "src/uses-lib.ts"), 'import { v } from "@repo/lib";\n\nexport const n: number = v;\n');
+    expect((await checkPlannedChanges(dir, [goodFile])).baseline).toEqual([]);
+    expect((await checkPlannedChanges(dir, [goodFile])).runs).toBe(0);
+    // Same names everywhere, every file of the program as it was: only the package.json differs.
+    writeFileSync(join(lib, "package.json"), manifest("./b.d.ts"));
+    const retargeted = await checkPlannedChanges(dir, [goodFile]);
+    expect(retargeted.runs).toBeGreaterThan(0);
+    expect(retargeted.baseline?.map((d) => `${d.file} ${d.code}`)).toEqual(["src/uses-lib.ts TS2322"]);
+  });
+});
