@@ -214,7 +214,9 @@ export class CheckCache {
       return found;
     };
     for (const key of files) {
-      const manifest = packageJsonOf(dirname(isAbsolute(key) ? key : join(this.root, key)));
+      const path = isAbsolute(key) ? key : join(this.root, key);
+      if (!(planned.has(key) ? planned.get(key) !== "-" : isFile(path))) continue; // a place a config was looked for: no package of its own
+      const manifest = packageJsonOf(dirname(path));
       if (manifest === undefined) continue;
       const rel = this.keyOf(manifest, this.root);
       if (rel === "package.json" || out[rel] !== undefined) continue;

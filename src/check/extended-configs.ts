@@ -202,7 +202,7 @@ function exportTarget(packageDir: string, target: unknown, subpath: string, patt
   }
   if (typeof target === "object" && target !== null) {
     for (const [condition, sub] of Object.entries(target)) {
-      if (!CONDITIONS.has(condition)) continue;
+      if (!CONDITIONS.has(condition) && !condition.startsWith("types@")) continue; // `types@>=5.0`: taken as matching (it does for any TypeScript 5)
       const found = exportTarget(packageDir, sub, subpath, pattern, lookup);
       if (found) return found;
     }
