@@ -93,8 +93,12 @@ export function normalize(code: string): string {
 
 /** Words after which a `/` may start a regular expression, or divide (`x.return / 2`): not sure. */
 const REGEX_OR_DIVIDE_AFTER = new Set(["return", "typeof", "instanceof", "in", "of", "new", "delete", "void", "throw", "case", "do", "else", "yield", "await"]);
-/** Punctuation after which a `/` starts a regular expression. */
-const REGEX_AFTER = new Set([..."(,=:[!&|?{;~*%<>^+-"]);
+/**
+ * Punctuation after which a `/` starts a regular expression. Not `<` and `>`
+ * (TypeScript's type arguments: `x as Array<T> / 2` divides) nor `)` and `}`:
+ * after them, not sure (but `)` of a call or a parenthesized value divides).
+ */
+const REGEX_AFTER = new Set([..."(,=:[!&|?{;~*%^+-"]);
 const WORD = /[\w$\u0080-\uffff]/;
 /** Words whose `(…)` may be followed by a statement (`if (a) /x/.test(s)`), not a value. */
 const STATEMENT_HEAD = new Set(["if", "while", "for", "with", "await"]);
@@ -184,7 +188,7 @@ function normalizedStrings(code: string): string | undefined {
         out += c;
         i++;
         token(c);
-      } else return undefined; // after `}`, `if (…)`, a keyword, `++`: a regular expression or a division
+      } else return undefined; // after `}`, `if (…)`, `<`, `>`, a keyword, `++`: a regular expression or a division
     } else if (c === "'" || c === '"') {
       let j = i + 1;
       for (; code[j] !== c; j++) {

@@ -41,8 +41,8 @@ const blockComment: fc.Arbitrary<Piece> = fc.array(fc.oneof(char(["*"]), fc.cons
 const regexBody = fc.array(fc.oneof(char(["/", "\\", "[", "]", "\u2028"]), char(["\u2028"]).map((c) => `\\${c}`), fc.array(char(["]", "\\", "\u2028"]), { maxLength: 3 }).map((cs) => `[${cs.join("")}]`)), { minLength: 1, maxLength: 5 });
 const regex: fc.Arbitrary<Piece> = fc.tuple(fc.constantFrom("= ", "(", ", ", "; "), regexBody, fc.constantFrom("", "g", "iu")).filter(([, body]) => !body[0]!.startsWith("*")).map(([lead, body, flags]) => ({ text: `${lead}/${body.join("")}/${flags}`, want: `${lead}/${body.join("")}/${flags}` }));
 const division: fc.Arbitrary<Piece> = fc.tuple(fc.constantFrom("a", "x1", "b]", "'s'", "2", "f(a)", "Date.now()"), fc.constantFrom("a", "2")).map(([l, r]) => (l === "'s'" ? { text: `${l} / ${r}`, want: `'x' / ${r}` } : { text: `${l} / ${r}`, want: `${l} / ${r}` }));
-/** A `/` after `if (…)`, `}`, `++` or a keyword: divide or regular expression? */
-const ambiguous: fc.Arbitrary<Piece> = fc.constantFrom("if (a) /'/.test(s)", "while (f(a)) /'/.test(s)", "{} /a'/", "a++ / 2", "return /'/").map((text) => ({ text, want: text, ambiguous: true }));
+/** A `/` after `if (…)`, `}`, `++`, `<`, `>` or a keyword: divide or regular expression? */
+const ambiguous: fc.Arbitrary<Piece> = fc.constantFrom("if (a) /'/.test(s)", "while (f(a)) /'/.test(s)", "{} /a'/", "a++ / 2", "return /'/", "x => /'/.test(s)", "a as Array<T> / 2").map((text) => ({ text, want: text, ambiguous: true }));
 
 const join = (pieces: Piece[], seps: string[]) => ({
   text: pieces.map((p, i) => p.text + (seps[i] ?? " ")).join(""),
