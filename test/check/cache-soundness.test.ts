@@ -1,8 +1,10 @@
 // The gate's cache is only sound if every change to anything tsc reads makes
 // the known state unknown again. These are the ways around it found so far:
 // a folder linked into the project (its files are in the program, its
-// listing was never taken), and a tsconfig extended through a package
-// (package.json `tsconfig` and `exports` decide which file TypeScript reads).
+// listing was never taken), a tsconfig extended through a package
+// (package.json `tsconfig` and `exports` decide which file TypeScript reads),
+// and the package.json of a package the program reads (its `exports` or
+// `types` pointed at another file of the same names).
 import { cpSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
