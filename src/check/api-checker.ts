@@ -1,9 +1,10 @@
 import { type ChildProcess, fork } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { codeCacheDir } from "../ast/syntax/babel-loader.js";
 import { codeDir, packageRoot } from "../core/package-root.js";
 import { checkTimeoutMs, childEnv, findTypeScript, parseTscOutput, type TscDiagnostic, type TypeScriptInstall } from "./tsc.js";
-import type { CheckReply, CheckRequest } from "./tsc-worker.js";
+import type { CheckReply, CheckRequest, CodeCacheUse } from "./tsc-worker.js";
 
 // === The gate's compiler process, from the parent's side ===
 //
@@ -17,6 +18,8 @@ import type { CheckReply, CheckRequest } from "./tsc-worker.js";
 
 /** One check's outcome, as a tsc run's: the diagnostics, their text, the exit code, and the program's files (absolute). */
 export interface ApiRun {
+  /** Whether the worker loaded TypeScript with V8's code cache of an earlier run. */
+  codeCache?: CodeCacheUse;
   diagnostics: TscDiagnostic[];
   output: string;
   code: number;
@@ -29,6 +32,7 @@ export class ApiChecker {
   private readonly waiting = new Map<number, { resolve: (reply: CheckReply) => void; reject: (error: Error) => void }>();
   private failure: Error | undefined;
   private stderr = "";
+  private exited = false;
 
   private constructor(
     readonly root: string,
@@ -43,7 +47,10 @@ export class ApiChecker {
     });
     child.stderr?.on("data", (chunk: Buffer) => (this.stderr = (this.stderr + chunk.toString("utf8")).slice(-2000)));
     child.on("error", (error) => this.fail(error));
-    child.on("exit", (code, signal) => this.fail(new Error(`the compiler process ended (${signal ?? `exit code ${code}`})${this.stderr ? `: ${this.stderr.trim().split("\n").slice(-3).join(" ")}` : ""}`)));
+    child.on("exit", (code, signal) => {
+      this.exited = true;
+      this.fail(new Error(`the compiler process ended (${signal ?? `exit code ${code}`})${this.stderr ? `: ${this.stderr.trim().split("\n").slice(-3).join(" ")}` : ""}`));
+    });
     // The CLI exits without waiting for it, and takes it along.
     process.once("exit", () => child.kill());
     child.unref();
@@ -58,7 +65,7 @@ export class ApiChecker {
     if (process.env.CREATE_BOT_SNIPPET_CHECK_WORKER === "off") return undefined; // tsc on a mirror instead
     if (!/^(4\.([5-9]|\d\d)|[56])\./.test(typescript.version) || !worker || !existsSync(library)) return undefined;
     try {
-      const child = fork(worker, [library, root], { cwd: root, execArgv: [], stdio: ["ignore", "ignore", "pipe", "ipc"], serialization: "json", env: childEnv() });
+      const child = fork(worker, [library, root, codeCacheFile(library, typescript.version)], { cwd: root, execArgv: [], stdio: ["ignore", "ignore", "pipe", "ipc"], serialization: "json", env: childEnv() });
       return new ApiChecker(root, typescript, child);
     } catch {
       return undefined;
@@ -79,7 +86,7 @@ export class ApiChecker {
         resolve: (reply) => {
           clearTimeout(timer);
           if (!reply.ok) reject(new Error(reply.error));
-          else resolve({ diagnostics: parseTscOutput(reply.output), output: reply.output, code: reply.code, files: reply.files });
+          else resolve({ diagnostics: parseTscOutput(reply.output), output: reply.output, code: reply.code, files: reply.files, codeCache: reply.codeCache });
         },
         reject: (error) => {
           clearTimeout(timer);
@@ -90,15 +97,56 @@ export class ApiChecker {
     });
   }
 
+  /** Whether the worker process is still there. */
+  get running(): boolean {
+    return !this.exited;
+  }
+
+  /** Stops the worker now (a check it was doing is abandoned). */
   close(): void {
     this.fail(new Error("closed"));
     this.child.kill();
+  }
+
+  /**
+   * Ends the worker once the gate is done: it keeps its compiled code for the
+   * next run first (when it has none yet). Waits for it to end (killed after
+   * `ms`), so that no process outlives the command.
+   */
+  async end(ms = 5000): Promise<void> {
+    if (this.exited) return;
+    const exited = new Promise<void>((resolve) => this.child.once("exit", () => resolve()));
+    const timer = setTimeout(() => this.child.kill(), ms);
+    try {
+      this.child.send({ bye: true }, (error) => error && this.child.kill());
+    } catch {
+      this.child.kill();
+    }
+    await exited;
+    clearTimeout(timer);
+    this.fail(new Error("ended"));
   }
 
   private fail(error: Error): void {
     this.failure ??= error;
     for (const waiter of this.waiting.values()) waiter.reject(this.failure);
     this.waiting.clear();
+  }
+}
+
+/**
+ * Where the worker keeps V8's code cache for this typescript.js (in the CLI's
+ * code cache folder), "" for none (`CREATE_BOT_SNIPPET_CODE_CACHE=off`). One
+ * file per TypeScript version, size and mtime (npm writes a fixed mtime, so
+ * projects on the same TypeScript share it; a patched typescript.js does not).
+ */
+function codeCacheFile(library: string, version: string): string {
+  if (process.env.CREATE_BOT_SNIPPET_CODE_CACHE === "off") return "";
+  try {
+    const stat = statSync(library);
+    return join(codeCacheDir(), `typescript-${version}-${stat.size}-${Math.round(stat.mtimeMs)}-${process.version}-${process.arch}.bin`);
+  } catch {
+    return "";
   }
 }
 

@@ -21,8 +21,9 @@
 // grammY declarations, most of a check, are read once per process.
 
 import { createRequire } from "node:module";
-import { readdirSync, statSync, type Dirent } from "node:fs";
-import { join } from "node:path";
+import { mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, statSync, writeFileSync, type Dirent } from "node:fs";
+import { dirname, join } from "node:path";
+import vm from "node:vm";
 import type { ts } from "ts-morph";
 
 type TS = typeof ts;
@@ -54,17 +55,22 @@ export interface CheckRequest {
   files: Record<string, string | null>;
 }
 
-export type CheckReply = { id: number; ok: true; output: string; code: number; files: string[] } | { id: number; ok: false; error: string };
+export type CheckReply = { id: number; ok: true; output: string; code: number; files: string[]; codeCache: CodeCacheUse } | { id: number; ok: false; error: string };
+
+/** What became of V8's code cache for typescript.js: used, none or rejected (then written once the gate is done), or off. */
+export type CodeCacheUse = "used" | "none" | "rejected" | "off";
 
 /** The arguments tsc would get; parsed by TypeScript itself, as tsc parses its command line. */
 const ARGS = ["-p", "tsconfig.json", "--noEmit", "--composite", "false", "--incremental", "false"];
 
-const [typescriptPath, root] = process.argv.slice(2) as [string, string];
-const send = (reply: CheckReply | { id: 0; ok: true; ready: true }) => process.send?.(reply);
+const [typescriptPath, root, codeCache = ""] = process.argv.slice(2) as [string, string, string?];
+const send = (reply: CheckReply) => process.send?.(reply);
 
 let typescript: (TS & Internals) | undefined;
+let saveCodeCache: (() => void) | undefined;
+let codeCacheUse: CodeCacheUse = "off";
 try {
-  typescript = createRequire(typescriptPath)(typescriptPath) as TS & Internals;
+  ({ exports: typescript, save: saveCodeCache, use: codeCacheUse } = loadWithCodeCache(typescriptPath, codeCache));
   for (const name of ["createCompilerHostWorker", "emitFilesAndReportErrors", "matchFiles", "getConfigFileParsingDiagnostics", "getNormalizedAbsolutePath", "toPath", "getParsedCommandLineOfConfigFile", "parseCommandLine", "formatDiagnostic", "createProgram"] as const) {
     if (typeof typescript[name] !== "function") throw new Error(`this TypeScript has no ${name}`);
   }
@@ -77,11 +83,19 @@ const tsApi = typescript;
 /** Parsed and bound source files by name, with the text and parse options they were made from. */
 const sourceFiles = new Map<string, { key: string; text: string; file: ts.SourceFile }>();
 let previous: { key: string; program: ts.Program } | undefined;
+/** Whether a request came before the project as it is was parsed (then that parse is not needed: the request's is the same work). */
+let asked = false;
 
-process.on("message", (message: CheckRequest) => {
+process.on("message", (message: CheckRequest | { bye: true }) => {
+  asked = true;
+  if ("bye" in message) {
+    // The gate is done: keep the compiled code for the next run, then go.
+    saveCodeCache?.();
+    process.exit(0);
+  }
   let reply: CheckReply;
   try {
-    reply = { id: message.id, ok: true, ...check(new Map(Object.entries(message.files))) };
+    reply = { id: message.id, ok: true, ...check(new Map(Object.entries(message.files))), codeCache: codeCacheUse };
   } catch (error) {
     reply = { id: message.id, ok: false, error: (error as Error).stack ?? String(error) };
   }
@@ -90,12 +104,49 @@ process.on("message", (message: CheckRequest) => {
 
 // The project as it is: parsed and bound before the planned change arrives.
 setImmediate(() => {
+  if (asked) return;
   try {
     check(new Map(), { diagnose: false });
   } catch {
     // Reported by the request that meets the same problem.
   }
 });
+
+/**
+ * TypeScript's typescript.js, run through `vm.Script` with V8's code cache
+ * of an earlier check when there is one (`codeCache`, a file in the CLI's
+ * code cache folder; "" for none). V8 compiles functions lazily, on their
+ * first call: a cache made after a check holds the parser, binder and
+ * checker compiled, which takes a third off a check of a small project.
+ * V8 rejects a cache made from another source or by another V8; `save`
+ * then writes a new one (it is written once, after the check: see "bye").
+ */
+function loadWithCodeCache(path: string, cacheFile: string): { exports: TS & Internals; save?: () => void; use: CodeCacheUse } {
+  // From where it really is, as Node's require (and so tsc) has it: TypeScript finds its lib files beside it.
+  const file = realpathSync(path);
+  if (!cacheFile) return { exports: createRequire(file)(file) as TS & Internals, use: "off" };
+  let cachedData: Buffer | undefined;
+  try {
+    cachedData = readFileSync(cacheFile);
+  } catch {
+    // None yet.
+  }
+  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${readFileSync(file, "utf8")}\n})`, { filename: file, ...(cachedData && { cachedData }) });
+  const loaded = { exports: {} as TS & Internals };
+  (script.runInThisContext() as (exports: object, require: NodeJS.Require, module: object, filename: string, dirname: string) => void)(loaded.exports, createRequire(file), loaded, file, dirname(file));
+  const save = () => {
+    try {
+      mkdirSync(dirname(cacheFile), { recursive: true });
+      const temp = `${cacheFile}.${process.pid}.tmp`;
+      writeFileSync(temp, script.createCachedData());
+      renameSync(temp, cacheFile);
+    } catch {
+      // A cache that cannot be written only costs time.
+    }
+  };
+  const use: CodeCacheUse = !cachedData ? "none" : script.cachedDataRejected ? "rejected" : "used";
+  return { exports: loaded.exports, save: use === "used" ? undefined : save, use };
+}
 
 function check(overlay: Map<string, string | null>, { diagnose = true } = {}): { output: string; code: number; files: string[] } {
   const system = overlaySystem(tsApi, overlay);

@@ -96,15 +96,15 @@ export async function checkPlannedChanges(root: string, changes: FileChange[], d
   } catch (error) {
     if (runner.kind !== "api") throw error;
     // The compiler process failed (it crashed, or this TypeScript's internals differ): tsc on a mirror, as for TypeScript 7.
-    runner.close();
+    await runner.close();
     const fallback = mirrorRunner(root, ts, changes, cache);
     try {
       return await judgeRuns(fallback);
     } finally {
-      fallback.close();
+      await fallback.close();
     }
   } finally {
-    runner.close();
+    await runner.close();
   }
 
   async function judgeRuns(runner: Runner): Promise<GateResult> {
@@ -169,7 +169,7 @@ interface Runner {
   before(): Promise<GateRun>;
   /** Keeps what the next check starts from. */
   finish(): void;
-  close(): void;
+  close(): Promise<void>;
 }
 
 /** The compiler process of api-checker.ts (TypeScript 4.5 to 6): the planned files are laid over the project in memory. */
@@ -184,7 +184,7 @@ function apiRunner(root: string, ts: TypeScriptInstall, changes: FileChange[]): 
     after: () => (runner.runs++, checker.check(planned)),
     before: () => (runner.runs++, checker.check({})),
     finish: () => {},
-    close: () => checker.close(),
+    close: () => checker.end(),
   };
   return runner;
 }
@@ -197,7 +197,7 @@ function apiRunner(root: string, ts: TypeScriptInstall, changes: FileChange[]): 
 function mirrorRunner(root: string, ts: TypeScriptInstall, changes: FileChange[], cache: CheckCache | undefined): Runner {
   const scratch = makeScratchDir("bot-snippet-check-"); // a missing or full TMPDIR: one line, nothing written
   const mirror = join(scratch, "project");
-  const close = () => rmSync(scratch, { recursive: true, force: true });
+  const close = async () => rmSync(scratch, { recursive: true, force: true });
   let restored = false;
   const buildInfo = join(scratch, "tsbuildinfo");
   try {
@@ -210,7 +210,7 @@ function mirrorRunner(root: string, ts: TypeScriptInstall, changes: FileChange[]
     // folder is at the same depth), so only what differs is checked again.
     restored = cache?.restoreBuildInfo(buildInfo) ?? false;
   } catch (error) {
-    close();
+    void close();
     throw error;
   }
   const plain = ["-p", "tsconfig.json", "--noEmit", "--composite", "false"];
