@@ -18,7 +18,7 @@ import { checkInstalled } from "../check/typecheck-gate.js";
 import { dropPrewarmed, prewarmCheck } from "../check/api-checker.js";
 import type { TscDiagnostic } from "../check/tsc.js";
 import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { installDependencies, installFailure, registryPeerLookup, type InstallReport } from "../engine/install-dependencies.js";
 import type { Plan } from "../engine/plan-types.js";
 import { addDependenciesCommands, detectPackageManager, formatCommand, installAllCommand, lockfiles } from "../project/package-manager.js";
@@ -72,13 +72,13 @@ async function add(refs: string[], options: AddOptions): Promise<void> {
       `print it with \`create-bot-snippet show ${snippet.ref}\`, or write it with \`show ${snippet.ref} --copy-to <file>\``,
     );
   }
+  // The check before writing (when there is one) loads the project's compiler and parses the project while the change is planned.
+  if (options.check !== false && !options.dryRun && (!options.json || options.yes === true)) prewarmCheck(resolve(options.cwd));
   const interactive = isInteractive(options);
   const given = givenAnswers(recipes, options.set, options.answers, catalogue.recipes);
 
   const entry = options.entry ? safeProjectPath(options.cwd, options.entry, "--entry") : undefined;
   const project = scanProject(options.cwd, entry);
-  // The check before writing (when there is one) loads the project's compiler and parses the project while the change is planned.
-  if (options.check !== false && !options.dryRun && (!options.json || options.yes === true)) prewarmCheck(project.root);
   // Several bots (a folder of examples): an interactive run asks which one.
   let bot = options.bot;
   const bots = findBots(project).filter((b) => b.site.kind !== "unwireable");
