@@ -33,6 +33,7 @@ export class ApiChecker {
   private failure: Error | undefined;
   private stderr = "";
   private exited = false;
+  private ending: Promise<void> | undefined;
 
   private constructor(
     readonly root: string,
@@ -113,7 +114,12 @@ export class ApiChecker {
    * next run first (when it has none yet). Waits for it to end (killed after
    * `ms`), so that no process outlives the command.
    */
-  async end(ms = 5000): Promise<void> {
+  end(ms = 5000): Promise<void> {
+    this.ending ??= this.endWithin(ms);
+    return this.ending;
+  }
+
+  private async endWithin(ms: number): Promise<void> {
     if (this.exited) return;
     const exited = new Promise<void>((resolve) => this.child.once("exit", () => resolve()));
     const timer = setTimeout(() => this.child.kill(), ms);
@@ -126,6 +132,7 @@ export class ApiChecker {
     clearTimeout(timer);
     this.fail(new Error("ended"));
   }
+
 
   private fail(error: Error): void {
     this.failure ??= error;

@@ -108,9 +108,10 @@ export async function checkPlannedChanges(root: string, changes: FileChange[], d
   }
 
   async function judgeRuns(runner: Runner): Promise<GateResult> {
+    const checking = runner.after(); // first: the compiler works while the cache is read
     const known = cache?.current(); // the project as it is now, if its errors are known
     const failed = (r: GateRun) => r.code !== 0 && r.diagnostics.length === 0;
-    const after = await runner.after();
+    const after = await checking;
     if (failed(after)) return result({ checked: false, reason: `tsc failed: ${withoutFileList(after.output).trim().slice(0, 200)}`, newErrors: [], pending: [], runs: runner.runs, typescript: ts!.version });
 
     // The project after the change, as it will be once written: the changed files by content.
@@ -127,6 +128,7 @@ export async function checkPlannedChanges(root: string, changes: FileChange[], d
     // Clean after the change: clean before it too (a change only adds), which is the baseline the re-check after an install compares with.
     // (A change that deletes a file may have removed errors: its "before" is not recorded.)
     if (after.diagnostics.length === 0) {
+      runner.done(); // no more runs: a compiler process ends while the states are recorded
       if (!changes.some((c) => c.kind === "delete")) remember(beforeFiles(after.files), []);
       remember(afterFiles, [], planned);
       finish();
@@ -144,6 +146,7 @@ export async function checkPlannedChanges(root: string, changes: FileChange[], d
       cache?.remember(known); // used again: kept ahead of older states
     } else {
       const run = await runner.before();
+      runner.done();
       before = run.diagnostics;
       if (!failed(run)) remember(beforeFiles(run.files), before);
     }
@@ -167,6 +170,8 @@ interface Runner {
   runs: number;
   after(): Promise<GateRun>;
   before(): Promise<GateRun>;
+  /** No more runs will be asked for. */
+  done(): void;
   /** Keeps what the next check starts from. */
   finish(): void;
   close(): Promise<void>;
@@ -183,6 +188,7 @@ function apiRunner(root: string, ts: TypeScriptInstall, changes: FileChange[]): 
     runs: 0,
     after: () => (runner.runs++, checker.check(planned)),
     before: () => (runner.runs++, checker.check({})),
+    done: () => void checker.end(),
     finish: () => {},
     close: () => checker.end(),
   };
@@ -240,6 +246,7 @@ function mirrorRunner(root: string, ts: TypeScriptInstall, changes: FileChange[]
       }
       return run();
     },
+    done: () => {},
     finish: () => cache?.saveBuildInfo(buildInfo),
     close,
   };
