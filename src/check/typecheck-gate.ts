@@ -354,7 +354,13 @@ function buildMirror(root: string, mirror: string, changes: FileChange[]): void 
   }
 }
 
-/** Writes a copy of tsconfig.json whose relative `extends` outside the project are made absolute; false when not needed. */
+/**
+ * Writes a copy of tsconfig.json in which every relative path that leads out
+ * of the project (`extends`, `files`, `include`, `exclude`, `references`,
+ * `baseUrl`, `rootDir(s)`, `typeRoots`, `paths`: a monorepo's `../shared`)
+ * is made absolute, since the mirror has no such neighbours; false when
+ * nothing needs it (the mirror then links the user's file).
+ */
 function writeTsconfig(root: string, mirror: string): boolean {
   let config: Record<string, unknown>;
   try {
@@ -362,11 +368,35 @@ function writeTsconfig(root: string, mirror: string): boolean {
   } catch {
     return false;
   }
-  const list = Array.isArray(config.extends) ? (config.extends as string[]) : typeof config.extends === "string" ? [config.extends] : [];
-  const outside = (e: string) => e.startsWith("..") && !isAbsolute(e);
-  if (!list.some(outside)) return false;
-  const fixed = list.map((e) => (outside(e) ? resolve(root, e) : e));
-  writeFileSync(join(mirror, "tsconfig.json"), JSON.stringify({ ...config, extends: Array.isArray(config.extends) ? fixed : fixed[0] }, null, 2));
+  if (!config || typeof config !== "object" || Array.isArray(config)) return false;
+  let changed = false;
+  const fix = (value: unknown, base: string): unknown => {
+    if (typeof value === "string") {
+      if (value === "" || isAbsolute(value) || !(value.startsWith(".") || value.startsWith("*"))) return value; // a package name (extends) or a plain folder name stays inside
+      const full = resolve(base, value);
+      if (full === root || full.startsWith(`${root}/`) || full.startsWith(`${root}\\`)) return value;
+      changed = true;
+      return full;
+    }
+    return Array.isArray(value) ? value.map((v) => fix(v, base)) : value;
+  };
+  const out: Record<string, unknown> = { ...config };
+  for (const key of ["extends", "files", "include", "exclude"]) if (key in out) out[key] = fix(out[key], root);
+  if (Array.isArray(out.references)) out.references = out.references.map((r: unknown) => (r && typeof r === "object" && "path" in r ? { ...r, path: fix((r as { path: unknown }).path, root) } : r));
+  const options = out.compilerOptions;
+  if (options && typeof options === "object" && !Array.isArray(options)) {
+    const o: Record<string, unknown> = { ...(options as Record<string, unknown>) };
+    for (const key of ["baseUrl", "rootDir", "rootDirs", "typeRoots"]) if (key in o) o[key] = fix(o[key], root);
+    const paths = o.paths;
+    if (paths && typeof paths === "object" && !Array.isArray(paths)) {
+      // Relative to baseUrl when there is one (the original, inside or not), else to the config's folder.
+      const base = typeof (options as { baseUrl?: unknown }).baseUrl === "string" ? resolve(root, (options as { baseUrl: string }).baseUrl) : root;
+      o.paths = Object.fromEntries(Object.entries(paths as Record<string, unknown>).map(([k, v]) => [k, fix(v, base)]));
+    }
+    out.compilerOptions = o;
+  }
+  if (!changed) return false;
+  writeFileSync(join(mirror, "tsconfig.json"), JSON.stringify(out, null, 2));
   return true;
 }
 
