@@ -21,7 +21,7 @@
 // grammY declarations, most of a check, are read once per process.
 
 import { createRequire } from "node:module";
-import { mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, statSync, writeFileSync, type Dirent } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync, type Dirent } from "node:fs";
 import { dirname, join } from "node:path";
 import vm from "node:vm";
 import type { ts } from "ts-morph";
@@ -140,12 +140,22 @@ function loadWithCodeCache(path: string, cacheFile: string): { exports: TS & Int
       const temp = `${cacheFile}.${process.pid}.tmp`;
       writeFileSync(temp, script.createCachedData());
       renameSync(temp, cacheFile);
+      pruneCodeCaches(dirname(cacheFile));
     } catch {
       // A cache that cannot be written only costs time.
     }
   };
   const use: CodeCacheUse = !cachedData ? "none" : script.cachedDataRejected ? "rejected" : "used";
   return { exports: loaded.exports, save: use === "used" ? undefined : save, use };
+}
+
+/** Keeps the newest few TypeScript code caches (about 4 MB each): one per TypeScript a user's projects have. */
+function pruneCodeCaches(dir: string, keep = 4): void {
+  const caches = readdirSync(dir)
+    .filter((name) => /^typescript-.*\.bin$/.test(name))
+    .map((name) => ({ path: join(dir, name), time: statSync(join(dir, name)).mtimeMs }))
+    .sort((a, b) => b.time - a.time);
+  for (const old of caches.slice(keep)) rmSync(old.path, { force: true });
 }
 
 function check(overlay: Map<string, string | null>, { diagnose = true } = {}): { output: string; code: number; files: string[] } {

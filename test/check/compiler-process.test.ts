@@ -4,7 +4,7 @@
 // The oracle is tsc itself: the same project with the change really written,
 // checked by `tsc --noEmit` of the same TypeScript, must give the same
 // diagnostics (as text) and the same program files.
-import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { ApiChecker, prewarmCheck } from "../../src/check/api-checker.js";
@@ -188,10 +188,16 @@ describe("the gate through the compiler process", () => {
         expect(checker.running).toBe(false);
         return result;
       };
+      // Caches of other TypeScript versions, older: the newest few are kept.
+      for (let i = 0; i < 5; i++) {
+        writeFileSync(join(codeDir, `typescript-3.${i}.0-1-1-v0-x.bin`), "old");
+        utimesSync(join(codeDir, `typescript-3.${i}.0-1-1-v0-x.bin`), 1000 + i, 1000 + i);
+      }
       const first = await run();
       expect(first.codeCache).toBe("none");
-      const written = readdirSync(codeDir);
+      const written = readdirSync(codeDir).filter((name) => !name.startsWith("typescript-3."));
       expect(written).toEqual([expect.stringMatching(/^typescript-4\.5\.\d+-\d+-\d+-v[\d.]+-\w+\.bin$/)]);
+      expect(readdirSync(codeDir).filter((name) => name.startsWith("typescript-3.")).sort()).toEqual(["typescript-3.2.0-1-1-v0-x.bin", "typescript-3.3.0-1-1-v0-x.bin", "typescript-3.4.0-1-1-v0-x.bin"]);
       const second = await run();
       expect(second.codeCache).toBe("used");
       expect(second.diagnostics).toEqual(first.diagnostics);
