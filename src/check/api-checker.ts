@@ -1,6 +1,6 @@
 import { type ChildProcess, fork } from "node:child_process";
 import { existsSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { codeCacheDir } from "../ast/syntax/babel-loader.js";
 import { codeDir, packageRoot } from "../core/package-root.js";
 import { checkTimeoutMs, childEnv, findTypeScript, parseTscOutput, type TscDiagnostic, type TypeScriptInstall } from "./tsc.js";
@@ -170,7 +170,8 @@ const started = new Map<string, ApiChecker>();
  * its TypeScript has an API and it has a tsconfig.json); the gate takes it.
  * Never loads TypeScript in this process.
  */
-export function prewarmCheck(root: string): void {
+export function prewarmCheck(folder: string): void {
+  const root = resolve(folder);
   if (started.has(root) || !existsSync(join(root, "tsconfig.json"))) return;
   const typescript = findTypeScript(root);
   const checker = typescript && ApiChecker.start(root, typescript);
@@ -179,11 +180,20 @@ export function prewarmCheck(root: string): void {
 
 /** The started checker for the project (or a new one), undefined when the project's TypeScript has no usable API. The caller closes it. */
 export function takeChecker(root: string, typescript: TypeScriptInstall): ApiChecker | undefined {
-  const ready = started.get(root);
-  started.delete(root);
+  const ready = started.get(resolve(root));
+  started.delete(resolve(root));
   if (ready && ready.typescript.bin === typescript.bin) return ready;
   ready?.close();
   return ApiChecker.start(root, typescript);
+}
+
+/**
+ * Whether a command with these options runs the gate before writing (then
+ * worth starting its compiler early): not with --no-check or --dry-run, and
+ * with --json only when --yes writes.
+ */
+export function willCheck(options: { check?: boolean; dryRun?: boolean; json?: boolean; yes?: boolean }): boolean {
+  return options.check !== false && !options.dryRun && (!options.json || options.yes === true);
 }
 
 /** Stops a started checker the gate did not take (nothing to check after all). */

@@ -15,7 +15,7 @@ import type { Answers, JsonValue, Question, Recipe } from "../recipes/manifest.j
 import { RECORD_FILE } from "../record/record-file.js";
 import { runAddGate } from "../check/add-gate.js";
 import { checkInstalled } from "../check/typecheck-gate.js";
-import { dropPrewarmed, prewarmCheck } from "../check/api-checker.js";
+import { dropPrewarmed, prewarmCheck, willCheck } from "../check/api-checker.js";
 import type { TscDiagnostic } from "../check/tsc.js";
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -73,7 +73,7 @@ async function add(refs: string[], options: AddOptions): Promise<void> {
     );
   }
   // The check before writing (when there is one) loads the project's compiler and parses the project while the change is planned.
-  if (options.check !== false && !options.dryRun && (!options.json || options.yes === true)) prewarmCheck(resolve(options.cwd));
+  if (willCheck(options)) prewarmCheck(resolve(options.cwd));
   const interactive = isInteractive(options);
   const given = givenAnswers(recipes, options.set, options.answers, catalogue.recipes);
 

@@ -1,4 +1,6 @@
+import { resolve } from "node:path";
 import { runAddGate } from "../check/add-gate.js";
+import { dropPrewarmed, prewarmCheck, willCheck } from "../check/api-checker.js";
 import { commitChanges } from "../engine/commit.js";
 import { Tree } from "../engine/tree.js";
 import { planRemove, selectRecorded, type RemovePlan } from "../lifecycle/plan-remove.js";
@@ -33,6 +35,16 @@ export interface RemoveOptions {
  * project without a record gets what can be inferred from the code.
  */
 export async function removeCommand(refs: string[], options: RemoveOptions): Promise<void> {
+  // The check before writing loads the project's compiler and parses the project while the removal is planned.
+  if (willCheck(options)) prewarmCheck(resolve(options.cwd));
+  try {
+    await remove(refs, options);
+  } finally {
+    dropPrewarmed(); // a compiler process the gate did not take
+  }
+}
+
+async function remove(refs: string[], options: RemoveOptions): Promise<void> {
   const catalogue = loadCatalogue(options.templates ?? []);
   const tree = new Tree(options.cwd);
   const record = readRecord(tree); // a corrupt record: one line, nothing written

@@ -1,4 +1,6 @@
+import { resolve } from "node:path";
 import { runAddGate } from "../check/add-gate.js";
+import { dropPrewarmed, prewarmCheck, willCheck } from "../check/api-checker.js";
 import { failure } from "../core/errors.js";
 import { commitChanges } from "../engine/commit.js";
 import { installFailure } from "../engine/install-dependencies.js";
@@ -52,6 +54,14 @@ const stateLabel: Record<FileMerge["state"], string> = {
  * Everything is one commit, type-checked first when nothing conflicts.
  */
 export async function updateCommand(refs: string[], options: UpdateOptions): Promise<void> {
+  try {
+    await update(refs, options);
+  } finally {
+    dropPrewarmed(); // a compiler process the gate did not take
+  }
+}
+
+async function update(refs: string[], options: UpdateOptions): Promise<void> {
   const root = options.cwd;
   const record = readRecord(root);
   const catalogue = loadCatalogue(options.templates ?? [], ...(options.bundledDir ? [options.bundledDir] : []));
@@ -76,6 +86,8 @@ export async function updateCommand(refs: string[], options: UpdateOptions): Pro
     return;
   }
 
+  // The check before writing loads the project's compiler and parses the project while the update is planned.
+  if (willCheck(options)) prewarmCheck(resolve(root));
   const interactive = isInteractive(options);
   const project = scanProject(root);
   const facts = templateFacts(project, locateBot(project, options.bot));

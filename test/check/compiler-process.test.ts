@@ -5,6 +5,7 @@
 // checked by `tsc --noEmit` of the same TypeScript, must give the same
 // diagnostics (as text) and the same program files.
 import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
+import { execSync } from "node:child_process";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { ApiChecker, prewarmCheck } from "../../src/check/api-checker.js";
@@ -12,6 +13,7 @@ import { findTypeScript, runTsc } from "../../src/check/tsc.js";
 import { checkPlannedChanges } from "../../src/check/typecheck-gate.js";
 import type { FileChange } from "../../src/engine/tree.js";
 import { scratchCheckCache } from "../helpers/check-cache.js";
+import { runCli } from "../helpers/cli.js";
 import { copyFixture, repoRoot, tmpDir } from "../helpers/recipes.js";
 
 const cache = scratchCheckCache("compiler-process-cache");
@@ -212,5 +214,24 @@ describe("the gate through the compiler process", () => {
       if (saved === undefined) delete process.env.CREATE_BOT_SNIPPET_CODE_CACHE;
       else process.env.CREATE_BOT_SNIPPET_CODE_CACHE = saved;
     }
+  });
+
+  it("the CLI: add, add again (nothing to do), then remove, of a recipe on a TypeScript 5.9 project, each checked; no compiler process outlives a command", { timeout: 120_000 }, async () => {
+    const dir = project("esm-nodenext-factory", "5.9");
+    const workers = () => (process.platform === "linux" ? execSync("ps -eo args", { encoding: "utf8" }).split("\n").filter((line) => line.includes("tsc-worker.js") && line.includes(dir)) : []);
+    const env = { CREATE_BOT_SNIPPET_CHECK_CACHE: cache.dir };
+    const added = runCli(["add", "error-handler", "--yes", "--no-install", "--check", "--cwd", dir], { env });
+    expect(added.stderr).toContain("type-checked with TypeScript 5.9");
+    expect(added.code).toBe(0);
+    expect(workers()).toEqual([]);
+    // Nothing to write: the started process is stopped, not left behind.
+    const again = runCli(["add", "error-handler", "--yes", "--no-install", "--check", "--cwd", dir], { env });
+    expect(again.stderr).toContain("already applied");
+    expect(again.code).toBe(0);
+    expect(workers()).toEqual([]);
+    const removed = runCli(["remove", "error-handler", "--yes", "--check", "--cwd", dir], { env });
+    expect(removed.stderr).toContain("type-checked with TypeScript 5.9");
+    expect(removed.code).toBe(0);
+    expect(workers()).toEqual([]);
   });
 });
