@@ -11,17 +11,21 @@ import { findPackageHome, findTypeScript, runTsc, type TscDiagnostic, type TypeS
 
 // === The type-check gate of `add` ===
 //
-//   planned changes ──► scratch mirror of the project ──► tsc (the project's own,
-//   (in memory)          (symlinks to the user's files;     with its tsconfig,
-//                         the touched files written as       incremental)
-//                         they would be)                     │
+//   planned changes ──► the project's own compiler, with its tsconfig:
+//   (in memory)          TypeScript 4.5-6: a process of its own (api-checker.ts),
+//                          started early, the planned files laid over the project
+//                          in memory
+//                        TypeScript 7 (or that process failing): tsc on a scratch
+//                          mirror (symlinks to the user's files, the touched files
+//                          written as they would be), incremental
 //   (the project with this very change checked before: its errors come from the cache, no run)
 //                                                            ├─ clean: pass (one run)
 //                                                            └─ errors: only errors that are new
 //                                                               count; the errors before come from
 //                                                               the cache when the project is as it
 //                                                               was last checked, else from a second
-//                                                               (incremental) run without the changes
+//                                                               run without the changes (the process
+//                                                               reuses what it parsed: one check)
 //
 // Nothing is written in the user's tree: the mirror lives in the OS temp
 // folder and is removed afterwards; TypeScript's build info and the known
