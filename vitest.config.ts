@@ -11,7 +11,9 @@ import { BaseSequencer, type TestSpecification } from "vitest/node";
 const slowFirst = [
   // By their durations in the last CI run (longest first), then the ones below 13 s.
   "test/lint/add-check.test.ts",
+  "test/check/compiler-process.test.ts",
   "test/cli/catalogue-index.test.ts",
+  "test/check/cache-soundness.test.ts",
   "test/engine/install-order.test.ts",
   "test/recipes/chat-members-toolchains.test.ts",
   "test/engine/runtime-existing-handler.test.ts",
