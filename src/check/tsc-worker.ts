@@ -82,7 +82,6 @@ const tsApi = typescript;
 
 /** Parsed and bound source files by name, with the text and parse options they were made from. */
 const sourceFiles = new Map<string, { key: string; text: string; file: ts.SourceFile }>();
-let previous: { key: string; program: ts.Program } | undefined;
 /** Whether a request came before the project as it is was parsed (then that parse is not needed: the request's is the same work). */
 let asked = false;
 
@@ -177,15 +176,15 @@ function check(overlay: Map<string, string | null>, { diagnose = true } = {}): {
   const canonical = (f: string) => (host.useCaseSensitiveFileNames() ? f : f.toLowerCase());
   tsApi.changeCompilerHostLikeToUseCache?.(host, (f) => tsApi.toPath(f, cwd, canonical));
 
+  // No `oldProgram`: its module resolutions would be reused for unchanged files, and a planned
+  // package.json can change how they resolve. Only the parsed files are shared (by their text).
   const program = tsApi.createProgram({
     rootNames: config.fileNames,
     options,
     projectReferences: config.projectReferences,
     host,
-    oldProgram: previous?.key === key ? previous.program : undefined,
     configFileParsingDiagnostics: tsApi.getConfigFileParsingDiagnostics(config),
   });
-  previous = { key, program };
   if (!diagnose) {
     program.getTypeChecker(); // binds every file
     return { output: "", code: 0, files: [] };
