@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import module from "node:module";
+import { fileURLToPath } from "node:url";
 
 // Node 22.1+: keep V8's compiled code of what the CLI loads (the CLI, and
 // TypeScript when a recipe needs the compiler) between runs, in Node's own
@@ -13,6 +14,12 @@ if (typeof module.enableCompileCache === "function") {
   }
 }
 
-const { main } = await import("../dist/src/bundle/cli.js");
+// Node 20: the bundle's chunks are compiled with V8's code cache of an earlier run instead.
+const bundle = new URL("../dist/src/bundle/", import.meta.url);
+if (typeof module.enableCompileCache !== "function") {
+  const { installBundleCodeCache } = await import("../dist/src/core/bundle-code-cache.js");
+  installBundleCodeCache(fileURLToPath(bundle));
+}
+const { main } = module.createRequire(import.meta.url)(fileURLToPath(new URL("cli.cjs", bundle)));
 // This process is the CLI: its piped stdout can be written to directly.
 await main(process.argv.slice(2), { ownStdout: true });

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { chmodSync, chownSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, realpathSync, statSync, renameSync, rmdirSync, rmSync, writeSync } from "node:fs";
-import { homedir, tmpdir } from "node:os";
+import { tmpdir } from "node:os";
+import { journalDir } from "../core/cache-folder.js";
 import { dirname, join, relative, resolve, sep } from "node:path";
 
 // === The commit journal
@@ -53,18 +54,7 @@ export interface Journal {
 
 export const sha256 = (data: string | Buffer) => createHash("sha256").update(data).digest("hex");
 
-/** The folder journals are kept in: `$CREATE_BOT_SNIPPET_JOURNAL_DIR`, else the OS cache folder, else the OS temp folder. */
-export function journalDir(): string {
-  const env = process.env;
-  if (env.CREATE_BOT_SNIPPET_JOURNAL_DIR) return env.CREATE_BOT_SNIPPET_JOURNAL_DIR;
-  const cache =
-    process.platform === "win32"
-      ? (env.LOCALAPPDATA ?? join(homedir(), "AppData", "Local"))
-      : process.platform === "darwin"
-        ? join(homedir(), "Library", "Caches")
-        : (env.XDG_CACHE_HOME ?? join(homedir(), ".cache"));
-  return join(cache, "create-bot-snippet", "journal");
-}
+export { journalDir };
 
 /** The journal file of one project (keyed by its real path). */
 export function journalPath(root: string): string {

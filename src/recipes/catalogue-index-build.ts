@@ -2,7 +2,6 @@ import { spawnSync } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
-import { pathToFileURL } from "node:url";
 import { bundledTemplatesDir, helpCachePath, type HelpCache, catalogueIndexPath, catalogueManifestsPath, type ManifestsFile, catalogueIndexVersion, cataloguePreviewPath, codeDir, fileStamp, packageJsonPath, recipeFolderFiles, type CatalogueIndex, type IndexedFile, type IndexedPreview, type PreviewFile } from "./catalogue-index.js";
 
 // Writes the catalogue index (see catalogue-index.ts) from the compiled code,
@@ -13,7 +12,7 @@ import { bundledTemplatesDir, helpCachePath, type HelpCache, catalogueIndexPath,
  * and the entry of the bundle bin runs (scripts/bundle.js), which names every chunk by its content's hash: a chunk that changes renames itself and its importers, up to the entry.
  */
 const codeFolders = ["recipes", "render"];
-const codeFiles = ["commands/show.js", "commands/list.js", "core/regular-file.js", "bundle/cli.js"];
+const codeFiles = ["commands/show.js", "commands/list.js", "core/regular-file.js", "bundle/cli.cjs"];
 /** The packages they use to decide it. */
 const packages = ["handlebars", "semver"];
 
@@ -126,11 +125,11 @@ export function writeHelpCache(): string {
   rmSync(target, { force: true });
   const dist = codeDir();
   // The program is built in cli.js; bin runs its bundle, whose entry names every chunk by its content's hash.
-  const code = ["cli.js", "bundle/cli.js"].map((path) => indexedFile(dist, path, Date.now()));
+  const code = ["cli.js", "bundle/cli.cjs"].map((path) => indexedFile(dist, path, Date.now()));
   const commander = packageRecord("commander");
   if (!commander) return "no help cache: commander is not installed";
-  const cli = pathToFileURL(join(dist, "bundle/cli.js")).href;
-  const run = spawnSync(process.execPath, ["--input-type=module", "-e", `const { main } = await import(${JSON.stringify(cli)}); await main(["--help"]);`], {
+  const cli = join(dist, "bundle/cli.cjs");
+  const run = spawnSync(process.execPath, ["-e", `require(${JSON.stringify(cli)}).main(["--help"]).catch((e) => { console.error(e); process.exit(1); });`], {
     encoding: "utf8",
     stdio: ["ignore", "pipe", "pipe"],
   });

@@ -1,4 +1,5 @@
 import type { PromptObject } from "prompts";
+import { requireCjs } from "../core/cjs.js";
 import { CliError } from "../core/errors.js";
 import type { AskFn } from "../recipes/answers.js";
 import type { JsonValue, Question } from "../recipes/manifest.js";
@@ -16,8 +17,9 @@ const onCancel = () => {
  * `prompts.inject` (tests) never touch the terminal.
  */
 async function ask(question: PromptObject<"v">): Promise<unknown> {
-  // Loaded when a question is asked: most runs (`--yes`, scripts) never ask one.
-  const prompts = (await import("prompts")).default;
+  // Loaded when a question is asked: most runs (`--yes`, scripts) never ask one. Through require, not
+  // import(): the bundle's chunks may come from V8's code cache, where import() has no loader (Node 20).
+  const prompts = requireCjs("prompts") as typeof import("prompts");
   const injected = ((prompts as unknown as { _injected?: unknown[] })._injected ?? []).length > 0;
   if (injected) return (await prompts(question, { onCancel })).v;
   const input = terminalInput();

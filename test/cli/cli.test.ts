@@ -35,7 +35,7 @@ describe("--help and list", () => {
       });
       expect(r.status).toBe(0);
       const loaded = readFileSync(trace, "utf8");
-      expect(loaded).toContain("/dist/src/bundle/cli.js"); // the trace works, and bin runs the bundle (scripts/bundle.js)
+      expect(loaded).toContain("/dist/src/bundle/cli.cjs"); // the trace works, and bin runs the bundle (scripts/bundle.js)
       expect(loaded).not.toMatch(/ts-morph|\/typescript\//);
     }
   });

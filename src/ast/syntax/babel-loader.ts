@@ -3,7 +3,7 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import vm from "node:vm";
 import { requireCjs } from "../../core/cjs.js";
-import { journalDir } from "../../engine/journal.js";
+import { codeCacheDir } from "../../core/cache-folder.js";
 
 // === Loading @babel/parser with V8's code cache on Node 20 ===
 //
@@ -17,10 +17,7 @@ import { journalDir } from "../../engine/journal.js";
 
 export type BabelParse = (text: string, options: object) => unknown;
 
-/** The code cache folder: `$CREATE_BOT_SNIPPET_CODE_CACHE`, else `code/` beside the journal folder. */
-export function codeCacheDir(): string {
-  return process.env.CREATE_BOT_SNIPPET_CODE_CACHE || join(dirname(journalDir()), "code");
-}
+export { codeCacheDir };
 
 export function loadBabelParser(): BabelParse {
   const nativeCache = typeof (module as { enableCompileCache?: unknown }).enableCompileCache === "function";

@@ -1,0 +1,25 @@
+import { homedir } from "node:os";
+import { dirname, join } from "node:path";
+
+// === The CLI's folders in the OS cache folder ===
+//
+// Imported by bin before the bundle loads (see bundle-code-cache.ts): it
+// imports nothing of the CLI.
+
+/** The folder journals are kept in: `$CREATE_BOT_SNIPPET_JOURNAL_DIR`, else the OS cache folder. */
+export function journalDir(): string {
+  const env = process.env;
+  if (env.CREATE_BOT_SNIPPET_JOURNAL_DIR) return env.CREATE_BOT_SNIPPET_JOURNAL_DIR;
+  const cache =
+    process.platform === "win32"
+      ? (env.LOCALAPPDATA ?? join(homedir(), "AppData", "Local"))
+      : process.platform === "darwin"
+        ? join(homedir(), "Library", "Caches")
+        : (env.XDG_CACHE_HOME ?? join(homedir(), ".cache"));
+  return join(cache, "create-bot-snippet", "journal");
+}
+
+/** The code cache folder: `$CREATE_BOT_SNIPPET_CODE_CACHE`, else `code/` beside the journal folder. */
+export function codeCacheDir(): string {
+  return process.env.CREATE_BOT_SNIPPET_CODE_CACHE || join(dirname(journalDir()), "code");
+}
