@@ -14,9 +14,14 @@ if (typeof module.enableCompileCache === "function") {
   }
 }
 
-// Node 20: the bundle's chunks are compiled with V8's code cache of an earlier run instead.
+// Node 20: the bundle's chunks are compiled with V8's code cache of an earlier run instead,
+// except for the light commands (`list`, `show`, `--help`, `--version`): they compile little, and
+// the cache's own loading costs them as much as it saves.
 const bundle = new URL("../dist/src/bundle/", import.meta.url);
-if (typeof module.enableCompileCache !== "function") {
+const args = process.argv.slice(2);
+const command = args.find((arg) => !arg.startsWith("-"));
+const light = command === "list" || command === "show" || command === "help" || (command === undefined && args.some((arg) => /^(-h|--help|-v|--version)$/.test(arg)));
+if (typeof module.enableCompileCache !== "function" && !light) {
   const { installBundleCodeCache } = await import("../dist/src/core/bundle-code-cache.js");
   installBundleCodeCache(fileURLToPath(bundle));
 }
