@@ -1,7 +1,7 @@
 import { type ChildProcess, fork } from "node:child_process";
 import { existsSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { codeCacheDir } from "../ast/syntax/babel-loader.js";
+import { codeCacheDir } from "../core/cache-folder.js";
 import { codeDir, packageRoot } from "../core/package-root.js";
 import { checkTimeoutMs, childEnv, findTypeScript, parseTscOutput, type TscDiagnostic, type TypeScriptInstall } from "./tsc.js";
 import type { CheckReply, CheckRequest, CodeCacheUse } from "./tsc-worker.js";
@@ -10,10 +10,10 @@ import type { CheckReply, CheckRequest, CodeCacheUse } from "./tsc-worker.js";
 //
 // For a project on TypeScript 4.5 to 6 (a JavaScript compiler with an API),
 // the gate checks through tsc-worker.js, a child process running the
-// project's own TypeScript. `add` starts it (`prewarmCheck`) as soon as it
-// knows it will check, so that loading TypeScript and parsing the project
-// happen while the change is being planned, on the other core; the gate then
-// takes it (`takeChecker`). TypeScript 7 (native, no API) and older versions
+// project's own TypeScript. `add`, `update` and `remove` start it
+// (`prewarmCheck`) as soon as they know they will check, so that loading
+// TypeScript and parsing the project happen while the change is being
+// planned, on the other core; the gate then takes it (`takeChecker`). TypeScript 7 (native, no API) and older versions
 // are checked by spawning tsc on a scratch mirror (typecheck-gate.ts).
 
 /** One check's outcome, as a tsc run's: the diagnostics, their text, the exit code, and the program's files (absolute). */
@@ -48,12 +48,14 @@ export class ApiChecker {
     });
     child.stderr?.on("data", (chunk: Buffer) => (this.stderr = (this.stderr + chunk.toString("utf8")).slice(-2000)));
     child.on("error", (error) => this.fail(error));
+    // The CLI exits without waiting for it, and takes it along.
+    const stop = () => child.kill();
+    process.once("exit", stop);
     child.on("exit", (code, signal) => {
       this.exited = true;
+      process.off("exit", stop);
       this.fail(new Error(`the compiler process ended (${signal ?? `exit code ${code}`})${this.stderr ? `: ${this.stderr.trim().split("\n").slice(-3).join(" ")}` : ""}`));
     });
-    // The CLI exits without waiting for it, and takes it along.
-    process.once("exit", () => child.kill());
     child.unref();
     (child.stderr as { unref?: () => void } | null)?.unref?.();
     (child.channel as { unref?: () => void } | undefined)?.unref?.();
@@ -132,7 +134,6 @@ export class ApiChecker {
     clearTimeout(timer);
     this.fail(new Error("ended"));
   }
-
 
   private fail(error: Error): void {
     this.failure ??= error;

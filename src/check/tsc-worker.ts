@@ -15,7 +15,7 @@
 // diagnostics and their text), run through TypeScript's own functions, with
 // two differences that change nothing it reports: the files of the change
 // come from memory (no scratch copy of the project), and a source file
-// whose text and parse options are unchanged is taken from the previous
+// whose text and parse options are unchanged is taken from an earlier
 // program of this process, already parsed and bound (as the language
 // service shares files between programs). So the unchanged lib, @types and
 // grammY declarations, most of a check, are read once per process.
@@ -148,12 +148,17 @@ function loadWithCodeCache(path: string, cacheFile: string): { exports: TS & Int
   return { exports: loaded.exports, save: use === "used" ? undefined : save, use };
 }
 
-/** Keeps the newest few TypeScript code caches (about 4 MB each): one per TypeScript a user's projects have. */
+/**
+ * Keeps the newest few TypeScript code caches (about 4 MB each): one per
+ * TypeScript a user's projects have; and removes a half-written one a killed
+ * run left (`.tmp`, older than a minute).
+ */
 function pruneCodeCaches(dir: string, keep = 4): void {
-  const caches = readdirSync(dir)
-    .filter((name) => /^typescript-.*\.bin$/.test(name))
-    .map((name) => ({ path: join(dir, name), time: statSync(join(dir, name)).mtimeMs }))
-    .sort((a, b) => b.time - a.time);
+  const entries = readdirSync(dir)
+    .filter((name) => name.startsWith("typescript-"))
+    .map((name) => ({ name, path: join(dir, name), time: statSync(join(dir, name)).mtimeMs }));
+  for (const left of entries.filter((e) => e.name.endsWith(".tmp") && e.time < Date.now() - 60_000)) rmSync(left.path, { force: true });
+  const caches = entries.filter((e) => e.name.endsWith(".bin")).sort((a, b) => b.time - a.time);
   for (const old of caches.slice(keep)) rmSync(old.path, { force: true });
 }
 

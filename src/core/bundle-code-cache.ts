@@ -59,11 +59,12 @@ export function installBundleCodeCache(bundleDir: string): boolean {
   return true;
 }
 
-/** Keeps the newest 80 chunk caches (a few builds' worth). */
+/** Keeps the newest 80 chunk caches (a few builds' worth), and removes half-written ones a killed run left (`.tmp`, older than a minute). */
 function prune(dir: string, keep = 80): void {
-  const caches = readdirSync(dir)
-    .filter((name) => name.startsWith("bundle-") && name.endsWith(".bin"))
-    .map((name) => ({ path: join(dir, name), time: statSync(join(dir, name)).mtimeMs }))
-    .sort((a, b) => b.time - a.time);
+  const entries = readdirSync(dir)
+    .filter((name) => name.startsWith("bundle-"))
+    .map((name) => ({ name, path: join(dir, name), time: statSync(join(dir, name)).mtimeMs }));
+  for (const left of entries.filter((e) => e.name.endsWith(".tmp") && e.time < Date.now() - 60_000)) rmSync(left.path, { force: true });
+  const caches = entries.filter((e) => e.name.endsWith(".bin")).sort((a, b) => b.time - a.time);
   for (const old of caches.slice(keep)) rmSync(old.path, { force: true });
 }

@@ -195,6 +195,9 @@ describe("the gate through the compiler process", () => {
         writeFileSync(join(codeDir, `typescript-3.${i}.0-1-1-v0-x.bin`), "old");
         utimesSync(join(codeDir, `typescript-3.${i}.0-1-1-v0-x.bin`), 1000 + i, 1000 + i);
       }
+      // A half-written cache a killed run left: removed.
+      writeFileSync(join(codeDir, "typescript-9.9.9-1-1-v0-x.bin.4242.tmp"), "half");
+      utimesSync(join(codeDir, "typescript-9.9.9-1-1-v0-x.bin.4242.tmp"), 1000, 1000);
       const first = await run();
       expect(first.codeCache).toBe("none");
       const written = readdirSync(codeDir).filter((name) => !name.startsWith("typescript-3."));

@@ -17,7 +17,6 @@ import { codeCacheDir } from "../../core/cache-folder.js";
 
 export type BabelParse = (text: string, options: object) => unknown;
 
-export { codeCacheDir };
 
 export function loadBabelParser(): BabelParse {
   const nativeCache = typeof (module as { enableCompileCache?: unknown }).enableCompileCache === "function";
