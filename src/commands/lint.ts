@@ -10,6 +10,8 @@ export interface LintCommandOptions {
   test?: boolean;
   format?: LintFormat;
   fixtures?: string[];
+  /** commander's `--no-cache`. */
+  cache?: boolean;
 }
 
 /** `lint [dir...]`: prints the report; exit 1 when it has an error (usage errors are thrown: exit 2). */
@@ -20,6 +22,7 @@ export async function lintCommand(dirs: string[], options: LintCommandOptions): 
     matrix: options.matrix,
     test: options.test,
     fixtures: options.fixtures,
+    cache: options.cache,
     bundledDir,
   });
   const out = process.stdout;

@@ -23,3 +23,8 @@ export function journalDir(): string {
 export function codeCacheDir(): string {
   return process.env.CREATE_BOT_SNIPPET_CODE_CACHE || join(dirname(journalDir()), "code");
 }
+
+/** Where `lint --typecheck` keeps its results: `lint/` beside the journal folder (src/lint/typecheck-cache.ts). */
+export function lintCacheDir(): string {
+  return join(dirname(journalDir()), "lint");
+}

@@ -29,6 +29,8 @@ export interface LintReport {
   timings: Partial<Record<LintCheck, number>>;
   /** Why a requested stage did not run (for example no fixtures for --typecheck). */
   skipped: string[];
+  /** --typecheck: of its units (a recipe on a fixture), how many results were kept from an earlier run (typecheck-cache.ts). */
+  cached?: { hits: number; units: number };
 }
 
 export const hasErrors = (report: LintReport) => report.diagnostics.some((d) => d.severity === "error");

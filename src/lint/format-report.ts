@@ -34,7 +34,8 @@ export function formatHuman(report: LintReport, paint: Paint = plain): string {
   const stages = Object.entries(report.timings)
     .map(([k, v]) => `${k} ${v} ms`)
     .join(", ");
-  const summary = `${report.recipes} recipe(s), ${report.combinations} answer combination(s): ${errors} error(s), ${warnings} warning(s)${stages ? ` (${stages})` : ""}`;
+  const kept = report.cached && report.cached.hits > 0 ? `; ${report.cached.hits} of ${report.cached.units} recipe × fixture checks unchanged since an earlier run` : "";
+  const summary = `${report.recipes} recipe(s), ${report.combinations} answer combination(s): ${errors} error(s), ${warnings} warning(s)${stages || kept ? ` (${stages}${kept})` : ""}`;
   lines.push(errors > 0 ? paint.red(`✗ ${summary}`) : paint.green(`✓ ${summary}`));
   return lines.join("\n");
 }

@@ -35,6 +35,8 @@ export interface LintOptions {
   matrix?: boolean;
   /** Stage 5: run the tests a pack ships with its recipes. */
   test?: boolean;
+  /** Stage 4 reuses the results of an earlier run for what did not change (default true; see typecheck-cache.ts). */
+  cache?: boolean;
   /** The bundled templates folder, to warn about pack ids that clash with bundled ones. */
   bundledDir?: string;
 }
@@ -196,8 +198,9 @@ export async function lintRecipes(dirs: string[], options: LintOptions = {}): Pr
   if (options.typecheck || options.matrix) {
     const { typecheckRecipes } = await import("./typecheck-recipes.js");
     await timed("typecheck", async () => {
-      const result = await typecheckRecipes(healthy, { cwd, fixtures: options.fixtures, matrix: options.matrix, where: resolve(cwd, dirs[0] ?? ".") });
+      const result = await typecheckRecipes(healthy, { cwd, fixtures: options.fixtures, matrix: options.matrix, where: resolve(cwd, dirs[0] ?? "."), cache: options.cache });
       for (const d of result.diagnostics) push(d);
+      if (result.cached) report.cached = result.cached;
       report.skipped.push(...result.skipped);
     });
   }

@@ -1,4 +1,4 @@
-import { cpSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
@@ -17,6 +17,7 @@ import type { LintDiagnostic } from "./diagnostics.js";
 import { diagnosticsPerCopy, FixtureCopies } from "./case-copies.js";
 import { checkCopies, typescriptVersion } from "./check-copies.js";
 import { lintScratch, linkPackages, ownTypeScript, packageOf } from "./scratch.js";
+import { listedFiles, TypecheckCache } from "./typecheck-cache.js";
 import { fieldFixtureDirs, repoFixtureDirs, writeBuiltinFixtures } from "./fixtures.js";
 import { buildNodeModules, isFieldFixture, readToolchain, toolchainSources } from "./toolchain.js";
 import type { LintedRecipe } from "./lint-recipes.js";
@@ -256,8 +257,10 @@ export async function typecheckRecipes(
     /** Also the field fixtures, each with its own toolchain. */
     matrix?: boolean;
     /** Where to report that the check could not run. */ where?: string;
+    /** Keep and reuse results between runs (typecheck-cache.ts; default on). */
+    cache?: boolean;
   },
-): Promise<{ diagnostics: Diagnostic[]; skipped: string[] }> {
+): Promise<{ diagnostics: Diagnostic[]; skipped: string[]; cached?: { hits: number; units: number } }> {
   const diagnostics: Diagnostic[] = [];
   const packageRoot = dirname(bundledTemplatesDir());
   // The CLI's own TypeScript, never the pack's or the current folder's (see scratch.ts).
@@ -279,6 +282,8 @@ export async function typecheckRecipes(
   // from the CLI's own install where it has them, else from the folder lint runs in.
   const { dir: scratch, remove } = lintScratch();
   try {
+    // Where tsc lists the copies' files (it prints real paths).
+    const realScratch = realpathSync(scratch);
     const needed = new Set(["grammy", "@types/node"]);
     for (const { recipe } of recipes) {
       for (const d of recipe.manifest.dependencies ?? []) needed.add(d.name);
@@ -287,7 +292,8 @@ export async function typecheckRecipes(
     // Dev dependencies are often tools no code imports (tsx runs the test kit's tests): not installed, they
     // are not linked; code that does import one fails the type-check by itself.
     const tools = new Set(recipes.flatMap(({ recipe }) => (recipe.manifest.dependencies ?? []).filter((d) => d.dev === true).map((d) => d.name)));
-    const missing = linkPackages(scratch, needed, [packageRoot, options.cwd]).missing.filter((name) => !tools.has(name));
+    const links = linkPackages(scratch, needed, [packageRoot, options.cwd]);
+    const missing = links.missing.filter((name) => !tools.has(name));
     if (missing.length > 0) {
       couldNotRun(
         `--typecheck could not run: ${missing.join(", ")} ${missing.length === 1 ? "is" : "are"} not installed in ${options.cwd} (nor with create-bot-snippet in ${packageRoot}); the recipes import ${missing.length === 1 ? "it" : "them"}`,
@@ -310,12 +316,23 @@ export async function typecheckRecipes(
     const toolchainOf = new Map<string, string>();
     const catalogue = recipes.map((i) => i.recipe);
     const cases = new Map<string, Case>();
-    const jobs: Array<{ fixture: string; dir: string; base: string; sameAs: Map<string, string>; result: Promise<{ diagnostics: TscDiagnostic[]; output: string; code: number }> }> = [];
+    const jobs: Array<{
+      fixture: string;
+      dir: string;
+      base: string;
+      sameAs: Map<string, string>;
+      units: Map<LintedRecipe, Unit>;
+      result: Promise<{ diagnostics: TscDiagnostic[]; output: string; code: number; timedOut?: boolean }>;
+    }> = [];
     /** Copies removed as soon as their fixture is checked, while the next ones are planned. */
     const removals: Array<Promise<void>> = [];
     // tsc runs while the next fixture is planned; at most one process per core.
     const limit = limitTo(Math.max(1, availableParallelism()));
     const tscArgs = ["-p", "tsconfig.check.json", ...(ts.version.startsWith("7") ? ["--singleThreaded"] : [])];
+    // Results of recipes on the default fixtures are kept between runs (a field fixture's toolchain is built anew each run).
+    const cache = TypecheckCache.open({ enabled: options.cache, packageRoot, ts, linked: links.linked, tscArgs, recipeDirs: recipes.map((i) => i.recipe.dir) });
+    /** Per job: the units (recipe on a fixture) checked in it, whose results are kept when the fixture's check is clean. */
+    type Unit = { key: string; diagnostics: Diagnostic[] };
 
     for (const fixtureDir of fixtureDirs) {
       const fixture = basename(fixtureDir);
@@ -344,11 +361,26 @@ export async function typecheckRecipes(
       const copies = new FixtureCopies(fixtureDir, root);
       const bot = locateBot(project);
       const botStyle = detectCodeStyle(readFileSync(join(fixtureDir, bot.file), "utf8"), project.style);
+      const fixtureKey = cache && !field ? cache.fixtureKey(fixtureDir, { installed: project.installed, facts }) : undefined;
+      const units = new Map<LintedRecipe, Unit>();
       // Templates are written in the canonical style: for a project in that style, applyStyle changes nothing.
       const canonical = JSON.stringify(botStyle) === JSON.stringify(defaultStyle);
       for (const item of recipes) {
         // Planning is synchronous: between recipes, let a finished tsc end (and the next fixture's start).
         await new Promise((resolveTurn) => setImmediate(resolveTurn));
+        const unitKey = fixtureKey === undefined ? undefined : cache!.unitKey(fixtureKey, item.recipe.dir);
+        const kept = unitKey === undefined ? undefined : cache!.get(unitKey);
+        if (kept) {
+          diagnostics.push(...kept);
+          continue;
+        }
+        const unit: Unit = { key: unitKey ?? "", diagnostics: [] };
+        if (unitKey !== undefined) units.set(item, unit);
+        /** A diagnostic of this recipe on this fixture (kept with its result). */
+        const found = (d: Diagnostic) => {
+          diagnostics.push(d);
+          unit.diagnostics.push(d);
+        };
         // Combinations whose edits are the same share one copy of the fixture: each one's
         // generated module is written beside the first as `name.vN.ts`, and only planned
         // (through ts-morph) when its edits differ from those already planned.
@@ -377,7 +409,7 @@ export async function typecheckRecipes(
           const unmet = unmetRequirements(item.recipe, holds, project.installed);
           if (unmet.length > 0) {
             const message = unmetError(unmet, npmInstallCommand).message.split("\n")[0]!;
-            diagnostics.push({
+            found({
               file: item.manifestFile,
               line: 1,
               column: 1,
@@ -407,7 +439,7 @@ export async function typecheckRecipes(
             plan = planAdd({ project, recipes: [{ recipe: item.recipe, answers }], catalogue });
           } catch (error) {
             const refused = field && error instanceof CliError;
-            diagnostics.push({
+            found({
               file: item.manifestFile,
               line: 1,
               column: 1,
@@ -443,7 +475,11 @@ export async function typecheckRecipes(
           }
         }
       }
-      if (n === 0) continue;
+      if (n === 0) {
+        // Nothing to check here (every recipe refused, or every result kept): what was found is the result.
+        cache?.put([...units.values()], [], root);
+        continue;
+      }
       // A copy identical (in what TypeScript reads) to one written before is not written: its diagnostics are that one's.
       const { written, sameAs, done } = copies.write();
       const removed = <R>(result: Promise<R>) => {
@@ -454,7 +490,7 @@ export async function typecheckRecipes(
       };
       if (field) {
         const dirs = [join(root, "_pristine"), ...written.map((c) => copies.dir(c))];
-        jobs.push({ fixture, dir: root, base: fixtureDir, sameAs, result: removed(done.then(() => limit(() => checkCopies(join(root, "node_modules", "typescript"), dirs, root, scratch)))) });
+        jobs.push({ fixture, dir: root, base: fixtureDir, sameAs, units, result: removed(done.then(() => limit(() => checkCopies(join(root, "node_modules", "typescript"), dirs, root, scratch)))) });
         continue;
       }
       const config = {
@@ -464,7 +500,9 @@ export async function typecheckRecipes(
         exclude: ["./**/node_modules"],
       };
       writeFileSync(join(root, "tsconfig.check.json"), JSON.stringify(config, null, 2));
-      jobs.push({ fixture, dir: root, base: fixtureDir, sameAs, result: removed(done.then(() => limit(() => runTsc(ts, tscArgs, root)))) });
+      // --listFiles: what the program read outside the copies, kept with the results (their stamps must hold).
+      const args = units.size > 0 ? [...tscArgs, "--listFiles"] : tscArgs;
+      jobs.push({ fixture, dir: root, base: fixtureDir, sameAs, units, result: removed(done.then(() => limit(() => runTsc(ts, args, root)))) });
     }
 
     const results = await Promise.all(jobs.map((j) => j.result));
@@ -472,8 +510,15 @@ export async function typecheckRecipes(
     await Promise.all(removals);
     jobs.forEach((job, j) => {
       const result = results[j]!;
+      /** Whether the fixture's check had errors of its own (then no result of it is kept). */
+      let clean = result.timedOut !== true;
       for (const { diagnostic: d, copy: caseName, path } of diagnosticsPerCopy(result.diagnostics, job.sameAs)) {
         const c = cases.get(`${job.fixture}/${caseName}`);
+        if (caseName === "_pristine" || !c) clean = false;
+        const found = (diagnostic: Diagnostic) => {
+          diagnostics.push(diagnostic);
+          if (c) job.units.get(c.item)?.diagnostics.push(diagnostic);
+        };
         if (caseName === "_pristine") {
           diagnostics.push({ file: join(job.base, path), line: d.line, column: d.column, check: "typecheck", recipe: "-", message: `field fixture ${job.fixture} does not type-check as it is: ${d.code}: ${d.message}` });
           continue;
@@ -491,7 +536,7 @@ export async function typecheckRecipes(
         if (origin && renderer) {
           const rendered = renderer(origin.view);
           const offset = offsetOfLine(rendered.text, d.line);
-          diagnostics.push({
+          found({
             file: join(c.item.recipe.dir, origin.template),
             // The column as tsc gives it; in a fixture with another indent style it is approximate.
             ...rendered.origin(offset + Math.min(Math.max(d.column - 1, leadingSpaces(rendered.text, offset)), lineLength(rendered.text, offset))),
@@ -501,7 +546,7 @@ export async function typecheckRecipes(
             hint: `${where} (${path}:${d.line}:${d.column})`,
           });
         } else {
-          diagnostics.push({
+          found({
             file: c.item.manifestFile,
             ...c.item.positions.find("edits"),
             check: "typecheck",
@@ -512,10 +557,12 @@ export async function typecheckRecipes(
         }
       }
       if (result.code !== 0 && result.diagnostics.length === 0) {
+        clean = false;
         diagnostics.push({ file: join(job.base, "tsconfig.json"), line: 1, column: 1, check: "typecheck", recipe: "-", message: `tsc failed on fixture ${job.fixture}: ${result.output.trim().slice(0, 300)}` });
       }
+      if (clean) cache?.put([...job.units.values()], listedFiles(result.output), join(realScratch, job.fixture));
     });
-    return { diagnostics, skipped };
+    return { diagnostics, skipped, ...(cache ? { cached: { hits: cache.hits, units: cache.units } } : {}) };
   } finally {
     remove();
   }

@@ -1,0 +1,157 @@
+// lint --typecheck keeps each recipe's result on each fixture (src/lint/typecheck-cache.ts)
+// and gives it again only while nothing it was made from changed: the recipe's files, the
+// catalogue's manifests, the fixture's files and the configs it extends, the declarations
+// tsc read. Each test changes one of them and expects the change to be seen: the recipe is
+// checked again (fewer results kept) and its new errors are reported.
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeEach, describe, expect, it } from "vitest";
+import type { LintReport } from "../../src/lint/diagnostics.js";
+import { lintRecipes } from "../../src/lint/lint-recipes.js";
+import { fixturesDir } from "../helpers/recipes.js";
+
+const made: string[] = [];
+const temp = (label: string) => {
+  const dir = mkdtempSync(join(realpathSync(tmpdir()), `bot-snippet-lint-cache-${label}-`));
+  made.push(dir);
+  return dir;
+};
+const settingBefore = process.env.CREATE_BOT_SNIPPET_LINT_CACHE;
+const timeoutBefore = process.env.CREATE_BOT_SNIPPET_CHECK_TIMEOUT;
+afterAll(() => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+  if (settingBefore === undefined) delete process.env.CREATE_BOT_SNIPPET_LINT_CACHE;
+  else process.env.CREATE_BOT_SNIPPET_LINT_CACHE = settingBefore;
+  if (timeoutBefore === undefined) delete process.env.CREATE_BOT_SNIPPET_CHECK_TIMEOUT;
+  else process.env.CREATE_BOT_SNIPPET_CHECK_TIMEOUT = timeoutBefore;
+});
+let cacheDir: string;
+beforeEach(() => {
+  cacheDir = temp("store");
+  process.env.CREATE_BOT_SNIPPET_LINT_CACHE = cacheDir;
+});
+
+const good = (name: string) => `import type { Bot } from "grammy";\n\nexport function ${name}(bot: Bot): void {\n  bot.command("${name}", (ctx) => ctx.reply("${name}"));\n}\n`;
+
+/** A pack (`<dir>/pack`) of recipes, each one template: id → its text. */
+function writePack(dir: string, recipes: Record<string, string>, dependencies: Array<{ name: string; version: string }> = []): string {
+  for (const [id, text] of Object.entries(recipes)) {
+    const folder = join(dir, "pack", id);
+    mkdirSync(folder, { recursive: true });
+    const manifest = { id, title: id, description: `The ${id} probe.`, seeds: [], questions: [], files: [{ template: `${id}.ts.hbs`, target: `{{recipesDir}}/${id}.ts` }], edits: [], dependencies };
+    writeFileSync(join(folder, "recipe.json"), JSON.stringify(manifest, null, 2));
+    writeFileSync(join(folder, `${id}.ts.hbs`), text);
+  }
+  return join(dir, "pack");
+}
+
+const lint = (dir: string, fixture: string, cache?: boolean) => lintRecipes([join(dir, "pack")], { cwd: dir, typecheck: true, fixtures: [fixture], ...(cache === undefined ? {} : { cache }) });
+const errors = (report: LintReport) => report.diagnostics.filter((d) => d.severity === "error").map((d) => `${d.file}:${d.line} ${d.message}`);
+/** Results in the cache folder (not the dependency lists). */
+const kept = () => readdirSync(cacheDir).filter((name) => !name.startsWith("deps-") && name.endsWith(".json")).length;
+
+describe("lint --typecheck keeps its results", { timeout: 120_000 }, () => {
+  it("a second run gives the same report from them; an edited template is checked again, alone, and its errors are kept too", async () => {
+    const dir = temp("pack");
+    writePack(dir, { one: good("one"), two: good("two") });
+    const fixture = join(fixturesDir, "cjs-single");
+    const first = await lint(dir, fixture);
+    expect(first.cached).toEqual({ hits: 0, units: 2 });
+    expect(errors(first)).toEqual([]);
+    expect(kept()).toBe(2);
+    const second = await lint(dir, fixture);
+    expect(second.cached).toEqual({ hits: 2, units: 2 });
+    expect(second.diagnostics).toEqual(first.diagnostics);
+
+    const template = join(dir, "pack/two/two.ts.hbs");
+    writeFileSync(template, good("two").replace("export function", 'const limit: number = "10";\n\nexport function'));
+    const broken = await lint(dir, fixture);
+    expect(broken.cached).toEqual({ hits: 1, units: 2 });
+    expect(errors(broken)).toEqual(["pack/two/two.ts.hbs:3 TS2322: Type 'string' is not assignable to type 'number'."]);
+    const again = await lint(dir, fixture);
+    expect(again.cached).toEqual({ hits: 2, units: 2 });
+    expect(again.diagnostics).toEqual(broken.diagnostics);
+
+    // Back as it was: the first result is still there.
+    writeFileSync(template, good("two"));
+    const back = await lint(dir, fixture);
+    expect(back.cached).toEqual({ hits: 2, units: 2 });
+    expect(errors(back)).toEqual([]);
+  });
+
+  it("a manifest edited: every recipe of the catalogue is checked again (planning reads them all)", async () => {
+    const dir = temp("manifest");
+    writePack(dir, { one: good("one"), two: good("two") });
+    const fixture = join(fixturesDir, "cjs-single");
+    await lint(dir, fixture);
+    const manifest = join(dir, "pack/one/recipe.json");
+    writeFileSync(manifest, readFileSync(manifest, "utf8").replace("The one probe.", "The first probe."));
+    expect((await lint(dir, fixture)).cached).toEqual({ hits: 0, units: 2 });
+  });
+
+  it("the fixture's files and the configs it extends, outside it too, are part of the key", async () => {
+    const dir = temp("fixture");
+    writePack(dir, { one: good("one").replace("export function", "export function unused(): void {\n  const spare = 1;\n}\n\nexport function") });
+    // The fixture extends a config beside it (outside the fixture folder).
+    const fixture = join(dir, "project");
+    cpSync(join(fixturesDir, "cjs-single"), fixture, { recursive: true });
+    renameSync(join(fixture, "tsconfig.json"), join(fixture, "tsconfig.own.json"));
+    writeFileSync(join(fixture, "tsconfig.json"), JSON.stringify({ extends: ["./tsconfig.own.json", "../base.json"] }, null, 2));
+    writeFileSync(join(dir, "base.json"), JSON.stringify({ compilerOptions: {} }));
+    expect(errors(await lint(dir, fixture))).toEqual([]);
+    expect((await lint(dir, fixture)).cached).toEqual({ hits: 1, units: 1 });
+
+    writeFileSync(join(dir, "base.json"), JSON.stringify({ compilerOptions: { noUnusedLocals: true } }));
+    const stricter = await lint(dir, fixture);
+    expect(stricter.cached).toEqual({ hits: 0, units: 1 });
+    expect(errors(stricter)).toEqual(["pack/one/one.ts.hbs:4 TS6133: 'spare' is declared but its value is never read."]);
+
+    // A file of the fixture itself (a comment in the bot module): checked again.
+    writeFileSync(join(fixture, "bot.ts"), `${readFileSync(join(fixture, "bot.ts"), "utf8")}// touched\n`);
+    expect((await lint(dir, fixture)).cached).toEqual({ hits: 0, units: 1 });
+  });
+
+  it("a package's declarations changed (a reinstall: the file replaced): checked again, with the new types", async () => {
+    const dir = temp("package");
+    const lib = join(dir, "node_modules/fake-limit");
+    mkdirSync(lib, { recursive: true });
+    writeFileSync(join(lib, "package.json"), JSON.stringify({ name: "fake-limit", version: "1.0.0", types: "index.d.ts" }));
+    writeFileSync(join(lib, "index.d.ts"), "export declare const limit: number;\n");
+    const text = good("one").replace("export function", 'import { limit } from "fake-limit";\n\nexport const max: number = limit;\n\nexport function');
+    writePack(dir, { one: text }, [{ name: "fake-limit", version: "^1.0.0" }]);
+    const fixture = join(fixturesDir, "cjs-single");
+    expect(errors(await lint(dir, fixture))).toEqual([]);
+    expect((await lint(dir, fixture)).cached).toEqual({ hits: 1, units: 1 });
+
+    // Same package.json, same size: only the declaration file is new (as npm writes it, a new file renamed in).
+    writeFileSync(join(lib, "index.d.ts.new"), "export declare const limit: string;\n");
+    renameSync(join(lib, "index.d.ts.new"), join(lib, "index.d.ts"));
+    const changed = await lint(dir, fixture);
+    expect(changed.cached).toEqual({ hits: 0, units: 1 });
+    expect(errors(changed)).toEqual(["pack/one/one.ts.hbs:5 TS2322: Type 'string' is not assignable to type 'number'."]);
+  });
+
+  it("--no-cache (cache: false) neither reads nor writes results; a check that failed keeps none", async () => {
+    const dir = temp("off");
+    writePack(dir, { one: good("one") });
+    const fixture = join(fixturesDir, "cjs-single");
+    const off = await lint(dir, fixture, false);
+    expect(off.cached).toBeUndefined();
+    expect(readdirSync(cacheDir)).toEqual([]);
+
+    // tsc stopped by its time limit: the lint reports it, and nothing is kept.
+    process.env.CREATE_BOT_SNIPPET_CHECK_TIMEOUT = "0.001";
+    try {
+      const failed = await lint(dir, fixture);
+      expect(errors(failed).join("\n")).toContain("tsc failed on fixture cjs-single: tsc did not finish");
+    } finally {
+      delete process.env.CREATE_BOT_SNIPPET_CHECK_TIMEOUT;
+    }
+    expect(kept()).toBe(0);
+    const later = await lint(dir, fixture);
+    expect(later.cached).toEqual({ hits: 0, units: 1 });
+    expect(errors(later)).toEqual([]);
+    expect((await lint(dir, fixture, false)).cached).toBeUndefined();
+  });
+});
