@@ -29,8 +29,11 @@ export interface LintReport {
   timings: Partial<Record<LintCheck, number>>;
   /** Why a requested stage did not run (for example no fixtures for --typecheck). */
   skipped: string[];
-  /** --typecheck: of its units (a recipe on a fixture), how many results were kept from an earlier run (typecheck-cache.ts). */
-  cached?: { hits: number; units: number };
+  /**
+   * What was taken from an earlier run (lint-cache.ts): `renders`, recipes whose renderings (stage 3)
+   * did not change; with --typecheck, `hits` of its `units` (a recipe on a fixture). Absent with --no-cache.
+   */
+  cached?: { renders: number; hits?: number; units?: number };
 }
 
 export const hasErrors = (report: LintReport) => report.diagnostics.some((d) => d.severity === "error");

@@ -34,7 +34,16 @@ export function formatHuman(report: LintReport, paint: Paint = plain): string {
   const stages = Object.entries(report.timings)
     .map(([k, v]) => `${k} ${v} ms`)
     .join(", ");
-  const kept = report.cached && report.cached.hits > 0 ? `; ${report.cached.hits} of ${report.cached.units} recipe × fixture checks unchanged since an earlier run` : "";
+  const cached = report.cached;
+  const kept = !cached
+    ? ""
+    : cached.units !== undefined
+      ? cached.hits
+        ? `; ${cached.hits} of ${cached.units} recipe × fixture checks unchanged since an earlier run`
+        : ""
+      : cached.renders > 0
+        ? `; ${cached.renders} recipe(s) rendered as in an earlier run`
+        : "";
   const summary = `${report.recipes} recipe(s), ${report.combinations} answer combination(s): ${errors} error(s), ${warnings} warning(s)${stages || kept ? ` (${stages}${kept})` : ""}`;
   lines.push(errors > 0 ? paint.red(`✗ ${summary}`) : paint.green(`✓ ${summary}`));
   return lines.join("\n");

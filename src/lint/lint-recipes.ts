@@ -3,10 +3,12 @@ import { basename, dirname, isAbsolute, join, relative, resolve, sep } from "nod
 import { CliError } from "../core/errors.js";
 import { coerceAnswer, conditionHolds, resolveAnswers } from "../recipes/answers.js";
 import type { Answers, JsonValue, Recipe, RecipeManifest } from "../recipes/manifest.js";
+import { bundledTemplatesDir } from "../recipes/catalogue.js";
 import { packFileProblem } from "../recipes/pack-file.js";
 import { validateManifest } from "../recipes/validate-manifest.js";
 import { compileOptions, handlebars } from "../render/handlebars-env.js";
 import { answerCombinations, type Combination } from "./combinations.js";
+import { LintCache } from "./lint-cache.js";
 import type { LintCheck, LintDiagnostic, LintReport } from "./diagnostics.js";
 import { factNames, isFactName } from "./facts.js";
 import { indexJsonPositions, type JsonPositions } from "./json-position.js";
@@ -35,7 +37,7 @@ export interface LintOptions {
   matrix?: boolean;
   /** Stage 5: run the tests a pack ships with its recipes. */
   test?: boolean;
-  /** Stage 4 reuses the results of an earlier run for what did not change (default true; see typecheck-cache.ts). */
+  /** Stages 3 and 4 reuse the results of an earlier run for what did not change (default true; see lint-cache.ts). */
   cache?: boolean;
   /** The bundled templates folder, to warn about pack ids that clash with bundled ones. */
   bundledDir?: string;
@@ -96,6 +98,9 @@ export async function lintRecipes(dirs: string[], options: LintOptions = {}): Pr
   if (options.bundledDir && existsSync(options.bundledDir)) {
     for (const entry of readdirSync(options.bundledDir)) if (existsSync(join(options.bundledDir, entry, "recipe.json"))) bundledIds.add(entry);
   }
+
+  // Results of earlier runs (stages 3 and 4), unless --no-cache.
+  const cache = LintCache.open({ enabled: options.cache, packageRoot: dirname(bundledTemplatesDir()) });
 
   // Stages 1-3 per recipe.
   const healthy: LintedRecipe[] = [];
@@ -174,21 +179,33 @@ export async function lintRecipes(dirs: string[], options: LintOptions = {}): Pr
     });
     if (errorsBefore() > start) continue;
 
-    // 3. Render every combination; TypeScript must parse.
+    // 3. Render every combination; TypeScript must parse. What it found is kept for the next run (lint-cache.ts).
     const combinations = answerCombinations(manifest);
     report.combinations += combinations.length;
     await timed("render", async () => {
+      const kept = cache?.rendered(dir, recipe.ref);
+      if (kept) {
+        for (const d of kept) push(d);
+        return;
+      }
+      const found: Parameters<Push>[0][] = [];
+      const keep: Push = (d) => {
+        found.push(d);
+        push(d);
+      };
       for (const combo of combinations) {
         let answers: Answers;
         try {
           answers = await resolveAnswers(manifest, { given: combo.given, facts: combo.facts });
         } catch (error) {
           const index = manifest.questions.findIndex((q) => q.name === combo.question);
-          manifestProblem(index >= 0 ? `questions[${index}]` : "questions", `cannot answer with ${combo.label}: ${(error as Error).message}`, "fix the question's default, choices or validation");
+          const path = index >= 0 ? `questions[${index}]` : "questions";
+          keep({ file: manifestFile, ...at(path), check: "manifest", recipe: folder, message: `${path}: cannot answer with ${combo.label}: ${(error as Error).message}`, hint: "fix the question's default, choices or validation" });
           continue;
         }
-        renderCombination({ recipe, manifestFile, positions, renderers, combo, answers, folder, push });
+        renderCombination({ recipe, manifestFile, positions, renderers, combo, answers, folder, push: keep });
       }
+      cache?.keepRendered(dir, recipe.ref, found);
     });
     if (errorsBefore() > start) continue;
     healthy.push({ recipe, manifestFile, positions, combinations, renderers });
@@ -198,9 +215,9 @@ export async function lintRecipes(dirs: string[], options: LintOptions = {}): Pr
   if (options.typecheck || options.matrix) {
     const { typecheckRecipes } = await import("./typecheck-recipes.js");
     await timed("typecheck", async () => {
-      const result = await typecheckRecipes(healthy, { cwd, fixtures: options.fixtures, matrix: options.matrix, where: resolve(cwd, dirs[0] ?? "."), cache: options.cache });
+      const result = await typecheckRecipes(healthy, { cwd, fixtures: options.fixtures, matrix: options.matrix, where: resolve(cwd, dirs[0] ?? "."), cache });
       for (const d of result.diagnostics) push(d);
-      if (result.cached) report.cached = result.cached;
+      if (result.cached) report.cached = { ...report.cached, renders: cache?.renders ?? 0, ...result.cached };
       report.skipped.push(...result.skipped);
     });
   }
@@ -213,6 +230,8 @@ export async function lintRecipes(dirs: string[], options: LintOptions = {}): Pr
       report.skipped.push(...result.skipped);
     });
   }
+  cache?.finish();
+  if (cache) report.cached = { ...report.cached, renders: cache.renders };
   diagnostics.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column);
   return report;
 }

@@ -17,7 +17,7 @@ import type { LintDiagnostic } from "./diagnostics.js";
 import { diagnosticsPerCopy, FixtureCopies } from "./case-copies.js";
 import { checkCopies, typescriptVersion } from "./check-copies.js";
 import { lintScratch, linkPackages, ownTypeScript, packageOf } from "./scratch.js";
-import { listedFiles, TypecheckCache } from "./typecheck-cache.js";
+import { listedFiles, type LintCache } from "./lint-cache.js";
 import { fieldFixtureDirs, repoFixtureDirs, writeBuiltinFixtures } from "./fixtures.js";
 import { buildNodeModules, isFieldFixture, readToolchain, toolchainSources } from "./toolchain.js";
 import type { LintedRecipe } from "./lint-recipes.js";
@@ -257,8 +257,8 @@ export async function typecheckRecipes(
     /** Also the field fixtures, each with its own toolchain. */
     matrix?: boolean;
     /** Where to report that the check could not run. */ where?: string;
-    /** Keep and reuse results between runs (typecheck-cache.ts; default on). */
-    cache?: boolean;
+    /** The run's cache of results (lint-cache.ts); none: every recipe is checked. */
+    cache?: LintCache;
   },
 ): Promise<{ diagnostics: Diagnostic[]; skipped: string[]; cached?: { hits: number; units: number } }> {
   const diagnostics: Diagnostic[] = [];
@@ -330,7 +330,7 @@ export async function typecheckRecipes(
     const limit = limitTo(Math.max(1, availableParallelism()));
     const tscArgs = ["-p", "tsconfig.check.json", ...(ts.version.startsWith("7") ? ["--singleThreaded"] : [])];
     // Results of recipes on the default fixtures are kept between runs (a field fixture's toolchain is built anew each run).
-    const cache = TypecheckCache.open({ enabled: options.cache, packageRoot, ts, linked: links.linked, tscArgs, recipeDirs: recipes.map((i) => i.recipe.dir) });
+    const cache = options.cache?.typecheck({ ts, linked: links.linked, tscArgs, recipeDirs: recipes.map((i) => i.recipe.dir) });
     /** Per job: the units (recipe on a fixture) checked in it, whose results are kept when the fixture's check is clean. */
     type Unit = { key: string; diagnostics: Diagnostic[] };
 

@@ -1,4 +1,4 @@
-// lint --typecheck keeps each recipe's result on each fixture (src/lint/typecheck-cache.ts)
+// lint --typecheck keeps each recipe's result on each fixture (src/lint/lint-cache.ts)
 // and gives it again only while nothing it was made from changed: the recipe's files, the
 // catalogue's manifests, the fixture's files and the configs it extends, the declarations
 // tsc read. Each test changes one of them and expects the change to be seen: the recipe is
@@ -48,8 +48,8 @@ function writePack(dir: string, recipes: Record<string, string>, dependencies: A
 
 const lint = (dir: string, fixture: string, cache?: boolean) => lintRecipes([join(dir, "pack")], { cwd: dir, typecheck: true, fixtures: [fixture], ...(cache === undefined ? {} : { cache }) });
 const errors = (report: LintReport) => report.diagnostics.filter((d) => d.severity === "error").map((d) => `${d.file}:${d.line} ${d.message}`);
-/** Results in the cache folder (not the dependency lists). */
-const kept = () => readdirSync(cacheDir).filter((name) => !name.startsWith("deps-") && name.endsWith(".json")).length;
+/** Type-check results in the cache folder (not the dependency lists, nor stage 3's results). */
+const kept = () => readdirSync(cacheDir).filter((name) => !name.startsWith("deps-") && !name.startsWith("render-") && name.endsWith(".json")).length;
 
 describe("lint --typecheck keeps its results", { timeout: 120_000 }, () => {
   it("a second run gives the same report from them; an edited template is checked again, alone, and its errors are kept too", async () => {
@@ -57,26 +57,26 @@ describe("lint --typecheck keeps its results", { timeout: 120_000 }, () => {
     writePack(dir, { one: good("one"), two: good("two") });
     const fixture = join(fixturesDir, "cjs-single");
     const first = await lint(dir, fixture);
-    expect(first.cached).toEqual({ hits: 0, units: 2 });
+    expect(first.cached).toEqual({ renders: 0, hits: 0, units: 2 });
     expect(errors(first)).toEqual([]);
     expect(kept()).toBe(2);
     const second = await lint(dir, fixture);
-    expect(second.cached).toEqual({ hits: 2, units: 2 });
+    expect(second.cached).toEqual({ renders: 2, hits: 2, units: 2 });
     expect(second.diagnostics).toEqual(first.diagnostics);
 
     const template = join(dir, "pack/two/two.ts.hbs");
     writeFileSync(template, good("two").replace("export function", 'const limit: number = "10";\n\nexport function'));
     const broken = await lint(dir, fixture);
-    expect(broken.cached).toEqual({ hits: 1, units: 2 });
+    expect(broken.cached).toEqual({ renders: 1, hits: 1, units: 2 });
     expect(errors(broken)).toEqual(["pack/two/two.ts.hbs:3 TS2322: Type 'string' is not assignable to type 'number'."]);
     const again = await lint(dir, fixture);
-    expect(again.cached).toEqual({ hits: 2, units: 2 });
+    expect(again.cached).toMatchObject({ hits: 2, units: 2 });
     expect(again.diagnostics).toEqual(broken.diagnostics);
 
     // Back as it was: the first result is still there.
     writeFileSync(template, good("two"));
     const back = await lint(dir, fixture);
-    expect(back.cached).toEqual({ hits: 2, units: 2 });
+    expect(back.cached).toMatchObject({ hits: 2, units: 2 });
     expect(errors(back)).toEqual([]);
   });
 
@@ -87,7 +87,7 @@ describe("lint --typecheck keeps its results", { timeout: 120_000 }, () => {
     await lint(dir, fixture);
     const manifest = join(dir, "pack/one/recipe.json");
     writeFileSync(manifest, readFileSync(manifest, "utf8").replace("The one probe.", "The first probe."));
-    expect((await lint(dir, fixture)).cached).toEqual({ hits: 0, units: 2 });
+    expect((await lint(dir, fixture)).cached).toMatchObject({ hits: 0, units: 2 });
   });
 
   it("the fixture's files and the configs it extends, outside it too, are part of the key", async () => {
@@ -100,16 +100,16 @@ describe("lint --typecheck keeps its results", { timeout: 120_000 }, () => {
     writeFileSync(join(fixture, "tsconfig.json"), JSON.stringify({ extends: ["./tsconfig.own.json", "../base.json"] }, null, 2));
     writeFileSync(join(dir, "base.json"), JSON.stringify({ compilerOptions: {} }));
     expect(errors(await lint(dir, fixture))).toEqual([]);
-    expect((await lint(dir, fixture)).cached).toEqual({ hits: 1, units: 1 });
+    expect((await lint(dir, fixture)).cached).toMatchObject({ hits: 1, units: 1 });
 
     writeFileSync(join(dir, "base.json"), JSON.stringify({ compilerOptions: { noUnusedLocals: true } }));
     const stricter = await lint(dir, fixture);
-    expect(stricter.cached).toEqual({ hits: 0, units: 1 });
+    expect(stricter.cached).toMatchObject({ hits: 0, units: 1 });
     expect(errors(stricter)).toEqual(["pack/one/one.ts.hbs:4 TS6133: 'spare' is declared but its value is never read."]);
 
     // A file of the fixture itself (a comment in the bot module): checked again.
     writeFileSync(join(fixture, "bot.ts"), `${readFileSync(join(fixture, "bot.ts"), "utf8")}// touched\n`);
-    expect((await lint(dir, fixture)).cached).toEqual({ hits: 0, units: 1 });
+    expect((await lint(dir, fixture)).cached).toMatchObject({ hits: 0, units: 1 });
   });
 
   it("a package's declarations changed (a reinstall: the file replaced): checked again, with the new types", async () => {
@@ -122,14 +122,31 @@ describe("lint --typecheck keeps its results", { timeout: 120_000 }, () => {
     writePack(dir, { one: text }, [{ name: "fake-limit", version: "^1.0.0" }]);
     const fixture = join(fixturesDir, "cjs-single");
     expect(errors(await lint(dir, fixture))).toEqual([]);
-    expect((await lint(dir, fixture)).cached).toEqual({ hits: 1, units: 1 });
+    expect((await lint(dir, fixture)).cached).toMatchObject({ hits: 1, units: 1 });
 
     // Same package.json, same size: only the declaration file is new (as npm writes it, a new file renamed in).
     writeFileSync(join(lib, "index.d.ts.new"), "export declare const limit: string;\n");
     renameSync(join(lib, "index.d.ts.new"), join(lib, "index.d.ts"));
     const changed = await lint(dir, fixture);
-    expect(changed.cached).toEqual({ hits: 0, units: 1 });
+    expect(changed.cached).toMatchObject({ hits: 0, units: 1 });
     expect(errors(changed)).toEqual(["pack/one/one.ts.hbs:5 TS2322: Type 'string' is not assignable to type 'number'."]);
+  });
+
+  it("stage 3 too (without --typecheck): a syntax error is found again from its result, and its fix is seen", async () => {
+    const dir = temp("render");
+    writePack(dir, { one: good("one"), two: good("two").replace("bot.command(", "const = 1;\n  bot.command(") });
+    const plain = () => lintRecipes([join(dir, "pack")], { cwd: dir });
+    const first = await plain();
+    expect(first.cached).toEqual({ renders: 0 });
+    const syntax = first.diagnostics.map((d) => `${d.file}:${d.line} ${d.check}`);
+    expect(syntax).toEqual(["pack/two/two.ts.hbs:4 syntax"]);
+    const second = await plain();
+    expect(second.cached).toEqual({ renders: 2 });
+    expect(second.diagnostics).toEqual(first.diagnostics);
+    writeFileSync(join(dir, "pack/two/two.ts.hbs"), good("two"));
+    const fixed = await plain();
+    expect(fixed.cached).toEqual({ renders: 1 });
+    expect(fixed.diagnostics).toEqual([]);
   });
 
   it("--no-cache (cache: false) neither reads nor writes results; a check that failed keeps none", async () => {
@@ -150,7 +167,7 @@ describe("lint --typecheck keeps its results", { timeout: 120_000 }, () => {
     }
     expect(kept()).toBe(0);
     const later = await lint(dir, fixture);
-    expect(later.cached).toEqual({ hits: 0, units: 1 });
+    expect(later.cached).toMatchObject({ hits: 0, units: 1 });
     expect(errors(later)).toEqual([]);
     expect((await lint(dir, fixture, false)).cached).toBeUndefined();
   });
