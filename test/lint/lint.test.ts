@@ -1,7 +1,6 @@
 // `create-bot-snippet lint`: one broken recipe per check gives exactly its
 // diagnostic (file, line, column, check); the report formats; the bundled
 // templates lint clean with --typecheck; the CLI's exit codes.
-import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -11,12 +10,15 @@ import { indexJsonPositions } from "../../src/lint/json-position.js";
 import { lintRecipes } from "../../src/lint/lint-recipes.js";
 import { compileMarked, parseTemplate } from "../../src/lint/template-check.js";
 import { compileTemplate } from "../../src/render/handlebars-env.js";
+import { cliSession } from "../helpers/cli-session.js";
 import { catalogue, repoRoot } from "../helpers/recipes.js";
 import { fieldFixtureNames } from "../helpers/toolchain.js";
 
 const badDir = "test/fixtures/bad-recipes";
-const bin = join(repoRoot, "bin/create-bot-snippet.js");
-const cli = (args: string[]) => spawnSync(process.execPath, [bin, ...args], { cwd: repoRoot, encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
+// The CLI tests check what lint prints and exits with, not the process: one process runs them all
+// (test/helpers/cli-session.ts), in the repo's folder, with NO_COLOR, as a spawned bin would.
+const session = cliSession();
+const cli = (args: string[]) => session.run(args, { cwd: repoRoot });
 
 describe("lint on test/fixtures/bad-recipes (one broken recipe per check)", () => {
   let report: LintReport;
@@ -121,18 +123,18 @@ describe("lint on the bundled templates", () => {
 });
 
 describe("the CLI", () => {
-  it("exits 1 with GitHub annotations for broken recipes", () => {
-    const run = cli(["lint", `${badDir}/hbs-syntax`, `${badDir}/unknown-helper`, "--format", "github"]);
-    expect(run.status).toBe(1);
+  it("exits 1 with GitHub annotations for broken recipes", async () => {
+    const run = await cli(["lint", `${badDir}/hbs-syntax`, `${badDir}/unknown-helper`, "--format", "github"]);
+    expect(run.code).toBe(1);
     expect(run.stdout.trim().split("\n")).toEqual([
       `::error file=${badDir}/hbs-syntax/main.ts.hbs,line=3,col=4,title=create-bot-snippet lint (template)::handlebars syntax error: if doesn't match iff (fix the mustache at this line)`,
       expect.stringMatching(new RegExp(`^::error file=${badDir}/unknown-helper/main.ts.hbs,line=2,col=33,title=create-bot-snippet lint \\(template\\)::unknown helper "upper"`)),
     ]);
   });
 
-  it("exits 0 on a pack with only warnings, prints JSON with --format json", () => {
-    const run = cli(["lint", "test/fixtures/packs/team-pack", "--format", "json"]);
-    expect(run.status).toBe(0);
+  it("exits 0 on a pack with only warnings, prints JSON with --format json", async () => {
+    const run = await cli(["lint", "test/fixtures/packs/team-pack", "--format", "json"]);
+    expect(run.code).toBe(0);
     const report = JSON.parse(run.stdout) as LintReport;
     expect(report.recipes).toBe(3);
     // Only a warning: the pack's error-handler clashes with the bundled one (addressed as team-pack/error-handler).
@@ -141,19 +143,19 @@ describe("the CLI", () => {
     ]);
   });
 
-  it("--test runs the tests a pack ships and reports the failing ones", () => {
-    const passing = cli(["lint", "test/fixtures/packs/team-pack", "--test", "--format", "json"]);
+  it("--test runs the tests a pack ships and reports the failing ones", async () => {
+    const passing = await cli(["lint", "test/fixtures/packs/team-pack", "--test", "--format", "json"]);
     expect((JSON.parse(passing.stdout) as LintReport).diagnostics.filter((d) => d.check === "test")).toEqual([]);
-    const failing = cli(["lint", "test/fixtures/packs/failing-tests-pack", "--test", "--format", "json"]);
-    expect(failing.status).toBe(1);
+    const failing = await cli(["lint", "test/fixtures/packs/failing-tests-pack", "--test", "--format", "json"]);
+    expect(failing.code).toBe(1);
     const [d, ...rest] = (JSON.parse(failing.stdout) as LintReport).diagnostics;
     expect(rest).toEqual([]);
     expect(d).toMatchObject({ file: "test/fixtures/packs/failing-tests-pack/shout/shout.test.ts", check: "test", message: "the recipe's tests fail (vitest exit 1)" });
   });
 
-  it("exits 2 for usage errors", () => {
-    expect(cli(["lint", "--format", "xml"]).status).toBe(2);
-    expect(cli(["lint", "no/such/folder"]).status).toBe(2);
+  it("exits 2 for usage errors", async () => {
+    expect((await cli(["lint", "--format", "xml"])).code).toBe(2);
+    expect((await cli(["lint", "no/such/folder"])).code).toBe(2);
   });
 });
 
