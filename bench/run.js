@@ -18,6 +18,11 @@
 //      very first check with that TypeScript: TypeScript 4.5-6 keep V8's
 //      compiled code of the project's typescript.js in the code cache, as
 //      any earlier check leaves it (the warm-up checks another project).
+//   4. `lint --typecheck` of the whole catalogue (a copy of templates/, the
+//      four fixtures, TypeScript 7), limit 5 s: cold (an empty cache folder),
+//      again with nothing changed (every result kept: lint-cache.ts), and
+//      after one template was edited (that recipe alone re-rendered, planned
+//      and checked on the four fixtures). Medians of wall times.
 //   5. `--help`, `list` and `show` against a bare `node -e ""` (limit 1.3x).
 //
 // Nothing here touches the network: on Linux the whole bench re-runs itself
@@ -129,6 +134,15 @@ function report(target, label, wall, cpuFigure, limit, detail) {
   results.push({ target, label, ok });
   const cpuText = cpuFigure ? `   cpu ${x(cpuFigure.ratio)} ${cpuFigure.ratio <= limit ? "ok" : "over"}` : "";
   console.log(`target ${target}  ${label.padEnd(52)} ${x(wall.ratio).padStart(6)}  limit ${x(limit)}  ${ok ? "ok  " : "OVER"}${cpuText}${detail ? `\n          ${detail}` : ""}`);
+}
+
+/** One figure against a limit in seconds (the median wall time; CPU where measured). */
+function reportSeconds(target, label, samples, limitMs, detail) {
+  const wall = median(samples);
+  const ok = wall <= limitMs;
+  results.push({ target, label, ok });
+  const cpu = samples.cpu?.every((v) => v !== undefined) ? `   cpu ${s(median(samples.cpu))}` : "";
+  console.log(`target ${target}  ${label.padEnd(52)} ${s(wall).padStart(8)}  limit ${s(limitMs)}  ${ok ? "ok  " : "OVER"}${cpu}${detail ? `\n          ${detail}` : ""}`);
 }
 
 /** A fresh copy of `template` at `dir` (timestamps kept, so a reset tree is the same tree to a cache). */
@@ -288,6 +302,25 @@ if (wanted(3)) {
     const other = ratio(samples.other, samples.tsc);
     console.log(`          (no limit) add chat-action --check on the project checked above / cold tsc: ${x(other.ratio)} (${s(other.a)}; one tsc run, the errors before from the cache)`);
   }
+}
+
+if (wanted(4)) {
+  const templates = join(scratch, "lint-templates");
+  cpSync(join(root, "templates"), templates, { recursive: true });
+  const lintCache = join(scratch, "lint-cache");
+  const lint = (cache) => time([bin, "lint", "--typecheck", templates], { label: "lint --typecheck", env: { CREATE_BOT_SNIPPET_LINT_CACHE: cache } });
+  let fresh = 0;
+  const [cold] = paired([{ run: () => lint(join(scratch, `lint-cache-cold-${fresh++}`)) }], 2);
+  lint(lintCache); // fills the cache
+  const [unchanged] = paired([{ run: () => lint(lintCache) }]);
+  const edited = join(templates, "rate-limit/rate-limit.ts.hbs");
+  const text = readFileSync(edited, "utf8");
+  let edits = 0;
+  const [oneEdit] = paired([{ reset: () => writeFileSync(edited, `${text}// edit ${edits++}\n`), run: () => lint(lintCache) }], 3);
+  writeFileSync(edited, text);
+  reportSeconds(4, "lint --typecheck, whole catalogue, cold", cold, 5000, "no result kept: every recipe rendered, planned and type-checked on the 4 fixtures");
+  reportSeconds(4, "lint --typecheck, nothing changed since", unchanged, 5000);
+  reportSeconds(4, "lint --typecheck, one template edited", oneEdit, 5000, "rate-limit re-rendered, planned and checked on the 4 fixtures (4 tsc runs); the rest kept");
 }
 
 if (wanted(5)) {
