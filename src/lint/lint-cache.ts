@@ -74,23 +74,47 @@ const stampOf = (path: string) => {
   }
 };
 
-/** Every file under `dir` (not `skip` folders), sorted: relative path and contents, for a key. */
-function folderPrint(dir: string, skip: (name: string) => boolean = () => false): string {
+/**
+ * Every file under `dir` (not `skip` folders), sorted: relative path and
+ * contents, for a key. Links are taken by their text; with `follow`, also by
+ * what they point to (a fixture's link to a shared file outside it: tsc
+ * reads the target), each real folder once. A recipe folder is never
+ * followed out of: a pack's link is not read.
+ */
+function folderPrint(dir: string, options: { skip?: (name: string) => boolean; follow?: boolean } = {}): string {
   const hash = createHash("sha256");
+  const seen = new Set<string>();
+  const file = (path: string) => {
+    const data = readFileSync(join(dir, path));
+    hash.update(`file\0${path}\0${data.length}\0`);
+    hash.update(data);
+  };
   const walk = (rel: string) => {
+    if (options.follow) {
+      const real = realpathOr(join(dir, rel));
+      if (seen.has(real)) return;
+      seen.add(real);
+    }
     const names = readdirSync(join(dir, rel), { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const d of names) {
-      if (skip(d.name)) continue;
+      if (options.skip?.(d.name)) continue;
       const path = rel === "" ? d.name : `${rel}/${d.name}`;
-      if (d.isSymbolicLink()) hash.update(`link\0${path}\0${readlinkSync(join(dir, path))}\0`);
-      else if (d.isDirectory()) {
+      if (d.isSymbolicLink()) {
+        hash.update(`link\0${path}\0${readlinkSync(join(dir, path))}\0`);
+        if (!options.follow) continue;
+        let target;
+        try {
+          target = statSync(join(dir, path));
+        } catch {
+          continue; // dangling
+        }
+        if (target.isDirectory()) walk(path);
+        else if (target.isFile()) file(path);
+      } else if (d.isDirectory()) {
         hash.update(`dir\0${path}\0`);
         walk(path);
-      } else if (d.isFile()) {
-        const data = readFileSync(join(dir, path));
-        hash.update(`file\0${path}\0${data.length}\0`);
-        hash.update(data);
-      } else hash.update(`other\0${path}\0`);
+      } else if (d.isFile()) file(path);
+      else hash.update(`other\0${path}\0`);
     }
   };
   walk("");
@@ -100,7 +124,7 @@ function folderPrint(dir: string, skip: (name: string) => boolean = () => false)
 /** The CLI's own code: every module file under dist/src (src under a test runner). */
 let codePrint: string | undefined;
 function cliCodePrint(): string {
-  return (codePrint ??= folderPrint(codeDir(), (name) => name === "node_modules" || /\.(json|map|txt|md)$/.test(name)));
+  return (codePrint ??= folderPrint(codeDir(), { skip: (name) => name === "node_modules" || /\.(json|map|txt|md)$/.test(name) }));
 }
 
 /** The CLI: its code and the packages it runs (Handlebars, ts-morph, ...), by their package.json. */
@@ -275,7 +299,7 @@ export class TypecheckCache {
   /** The part of a unit's key that is the fixture: its files, the configs it extends, what the engine read of it. */
   fixtureKey(fixtureDir: string, read: { installed: unknown; facts: unknown }): string {
     const configs = extendedConfigs(join(fixtureDir, "tsconfig.json")).map((path) => `${path}\0${readOr(path)}`);
-    return sha(this.base, fixtureDir, folderPrint(fixtureDir, (name) => name === "node_modules" || name === "dist"), ...configs, JSON.stringify(read));
+    return sha(this.base, fixtureDir, folderPrint(fixtureDir, { skip: (name) => name === "node_modules" || name === "dist", follow: true }), ...configs, JSON.stringify(read));
   }
 
   /** A recipe on a fixture. */

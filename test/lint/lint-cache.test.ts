@@ -3,7 +3,7 @@
 // catalogue's manifests, the fixture's files and the configs it extends, the declarations
 // tsc read. Each test changes one of them and expects the change to be seen: the recipe is
 // checked again (fewer results kept) and its new errors are reported.
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
@@ -110,6 +110,22 @@ describe("lint --typecheck keeps its results", { timeout: 120_000 }, () => {
     // A file of the fixture itself (a comment in the bot module): checked again.
     writeFileSync(join(fixture, "bot.ts"), `${readFileSync(join(fixture, "bot.ts"), "utf8")}// touched\n`);
     expect((await lint(dir, fixture)).cached).toMatchObject({ hits: 0, units: 1 });
+  });
+
+  it("a fixture's link to a file outside it: the file's contents are part of the key", async () => {
+    const dir = temp("link");
+    writePack(dir, { one: good("one").replace("export function", 'import { limit } from "../shared";\n\nexport const max: number = limit;\n\nexport function') });
+    const fixture = join(dir, "project");
+    cpSync(join(fixturesDir, "cjs-single"), fixture, { recursive: true });
+    mkdirSync(join(dir, "outside"));
+    writeFileSync(join(dir, "outside/shared.ts"), "export const limit: number = 1;\n");
+    symlinkSync(join(dir, "outside/shared.ts"), join(fixture, "shared.ts"));
+    expect(errors(await lint(dir, fixture))).toEqual([]);
+    expect((await lint(dir, fixture)).cached).toMatchObject({ hits: 1, units: 1 });
+    writeFileSync(join(dir, "outside/shared.ts"), 'export const limit: string = "1";\n');
+    const changed = await lint(dir, fixture);
+    expect(changed.cached).toMatchObject({ hits: 0, units: 1 });
+    expect(errors(changed)).toEqual(["pack/one/one.ts.hbs:5 TS2322: Type 'string' is not assignable to type 'number'."]);
   });
 
   it("a package's declarations changed (a reinstall: the file replaced): checked again, with the new types", async () => {
