@@ -1,18 +1,22 @@
 // `add --check`: the planned change is type-checked with the project's own
 // tsconfig and TypeScript in a scratch mirror; only new errors stop the write.
-import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { checkPlannedChanges } from "../../src/check/typecheck-gate.js";
+import { cliSession } from "../helpers/cli-session.js";
 import { coveringPlans } from "../helpers/covering-plans.js";
-import { catalogue, copyFixture, fixtureNames, fixturesDir, recipes, repoRoot } from "../helpers/recipes.js";
+import { catalogue, copyFixture, fixtureNames, fixturesDir, recipes } from "../helpers/recipes.js";
 
-const bin = join(repoRoot, "bin/create-bot-snippet.js");
 const teamPack = join(fixturesDir, "packs/team-pack");
-const add = (dir: string, ...args: string[]) =>
-  spawnSync(process.execPath, [bin, "add", ...args, "--cwd", dir, "--yes", "--no-install", "--templates", teamPack], { encoding: "utf8", env: { ...process.env, NO_COLOR: "1", CI: "1" } });
+// These tests check what `add` prints, exits with and writes: one CLI process runs them all
+// (test/helpers/cli-session.ts: NO_COLOR, stdin closed), with CI=1 as before.
+const session = cliSession();
+const add = async (dir: string, ...args: string[]) => {
+  const r = await session.run(["add", ...args, "--cwd", dir, "--yes", "--no-install", "--templates", teamPack], { env: { CI: "1" } });
+  return { status: r.code, stdout: r.stdout, stderr: r.stderr };
+};
 // A temp folder of this file's own (this worker process and the CLIs it starts): other test
 // files run --check at the same time, and their scratch folders must not count as left here.
 const ownTmp = mkdtempSync(join(tmpdir(), "add-check-"));
@@ -26,10 +30,10 @@ afterAll(() => {
 const scratchFolders = () => readdirSync(tmpdir()).filter((f) => f.startsWith("bot-snippet-check-"));
 
 describe("add --check (on by default: the repo has typescript)", () => {
-  it("refuses a pack recipe whose code does not type-check, shows the error at file:line, writes nothing", () => {
+  it("refuses a pack recipe whose code does not type-check, shows the error at file:line, writes nothing", async () => {
     const dir = copyFixture("esm-nodenext-factory");
     const bot = readFileSync(join(dir, "src/bot.ts"), "utf8");
-    const run = add(dir, "bad-types");
+    const run = await add(dir, "bad-types");
     expect(run.status).toBe(1);
     expect(run.stderr).toContain("the change would add 1 type error(s) (TypeScript 7.");
     expect(run.stderr).toContain("src/recipes/bad-types.ts:4:7 TS2322 Type 'string' is not assignable to type 'number'.");
@@ -39,28 +43,28 @@ describe("add --check (on by default: the repo has typescript)", () => {
     expect(readFileSync(join(dir, "src/bot.ts"), "utf8")).toBe(bot);
   });
 
-  it("--force writes anyway; --no-check does not check", () => {
+  it("--force writes anyway; --no-check does not check", async () => {
     const forced = copyFixture("cjs-single");
-    const run = add(forced, "bad-types", "--force");
+    const run = await add(forced, "bad-types", "--force");
     expect(run.status).toBe(0);
     expect(run.stderr).toContain("--force: writing anyway");
     expect(existsSync(join(forced, "recipes/bad-types.ts"))).toBe(true);
 
     const unchecked = copyFixture("cjs-single");
-    const plain = add(unchecked, "bad-types", "--no-check");
+    const plain = await add(unchecked, "bad-types", "--no-check");
     expect(plain.status).toBe(0);
     expect(plain.stderr).not.toContain("type-checked");
     expect(plain.stderr).not.toContain("type error");
     expect(existsSync(join(unchecked, "recipes/bad-types.ts"))).toBe(true);
   });
 
-  it("only new errors count: a project that already has errors can still add a good recipe", () => {
+  it("only new errors count: a project that already has errors can still add a good recipe", async () => {
     const dir = copyFixture("cjs-single");
     writeFileSync(join(dir, "legacy.ts"), 'export const port: number = "8080";\n');
-    const good = add(dir, "welcome-message");
+    const good = await add(dir, "welcome-message");
     expect(good.status, good.stderr).toBe(0);
     expect(good.stderr).toContain("no new errors");
-    const bad = add(dir, "bad-types");
+    const bad = await add(dir, "bad-types");
     expect(bad.status).toBe(1);
     expect(bad.stderr).toContain("1 type error(s)");
     expect(bad.stderr).not.toContain("legacy.ts");
