@@ -194,7 +194,7 @@ export function buildProgram(): Command {
     .option("--typecheck", "also type-check every answer combination applied to fixture projects (strict)")
     .option("--fixtures <dir>", "a project to type-check against instead of the bundled fixtures (repeatable)", collect)
     .option("--matrix", "with --typecheck: also the field fixtures of a checkout, each with its own TypeScript (4.5-7), grammY and plugins")
-    .option("--no-cache", "with --typecheck: check every recipe again, neither using nor keeping the results of earlier runs")
+    .option("--no-cache", "render (and with --typecheck check) every recipe again, neither using nor keeping the results of earlier runs")
     .option("--test", "also run the tests a pack ships in its recipe folders")
     .addOption(new Option("--format <format>", "report format").choices(["human", "json", "github"]).default("human"))
     .action(async (dirs, options) => (await import("./commands/lint.js")).lintCommand(dirs, options));

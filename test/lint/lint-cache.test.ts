@@ -3,13 +3,14 @@
 // catalogue's manifests, the fixture's files and the configs it extends, the declarations
 // tsc read. Each test changes one of them and expects the change to be seen: the recipe is
 // checked again (fewer results kept) and its new errors are reported.
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import type { LintReport } from "../../src/lint/diagnostics.js";
 import { lintRecipes } from "../../src/lint/lint-recipes.js";
-import { fixturesDir } from "../helpers/recipes.js";
+import { fixturesDir, repoRoot } from "../helpers/recipes.js";
 
 const made: string[] = [];
 const temp = (label: string) => {
@@ -186,5 +187,12 @@ describe("lint --typecheck keeps its results", { timeout: 120_000 }, () => {
     expect(later.cached).toMatchObject({ hits: 0, units: 1 });
     expect(errors(later)).toEqual([]);
     expect((await lint(dir, fixture, false)).cached).toBeUndefined();
+
+    // The CLI's flag: `lint --no-cache` writes nothing; `lint` keeps stage 3's result.
+    const cli = (...args: string[]) => spawnSync(process.execPath, [join(repoRoot, "bin/create-bot-snippet.js"), "lint", ...args, join(dir, "pack")], { cwd: dir, encoding: "utf8", env: { ...process.env, CREATE_BOT_SNIPPET_LINT_CACHE: join(dir, "cli-cache"), NO_COLOR: "1" } });
+    expect(cli("--no-cache").status).toBe(0);
+    expect(existsSync(join(dir, "cli-cache"))).toBe(false);
+    expect(cli().status).toBe(0);
+    expect(readdirSync(join(dir, "cli-cache")).filter((name) => name.startsWith("render-"))).toHaveLength(1);
   });
 });
