@@ -296,10 +296,14 @@ export class TypecheckCache {
     this.catalogue = sha(...options.recipeDirs.map((d) => `${d}\0${readOr(join(d, "recipe.json"))}`));
   }
 
-  /** The part of a unit's key that is the fixture: its files, the configs it extends, what the engine read of it. */
-  fixtureKey(fixtureDir: string, read: { installed: unknown; facts: unknown }): string {
+  /**
+   * The part of a unit's key that is the fixture: where it is (`id`: its path, or the name of a
+   * built-in fixture, written anew into each run's scratch folder), its files, the configs it
+   * extends, what the engine read of it.
+   */
+  fixtureKey(id: string, fixtureDir: string, read: { installed: unknown; facts: unknown }): string {
     const configs = extendedConfigs(join(fixtureDir, "tsconfig.json")).map((path) => `${path}\0${readOr(path)}`);
-    return sha(this.base, fixtureDir, folderPrint(fixtureDir, { skip: (name) => name === "node_modules" || name === "dist", follow: true }), ...configs, JSON.stringify(read));
+    return sha(this.base, id, folderPrint(fixtureDir, { skip: (name) => name === "node_modules" || name === "dist", follow: true }), ...configs, JSON.stringify(read));
   }
 
   /** A recipe on a fixture. */

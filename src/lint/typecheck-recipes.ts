@@ -302,7 +302,8 @@ export async function typecheckRecipes(
       return { diagnostics, skipped: [] };
     }
     const home = grammyHome(packageRoot) ?? grammyHome(options.cwd)!;
-    const fixtureDirs = options.fixtures?.map((f) => resolve(options.cwd, f)) ?? repoFixtureDirs(packageRoot) ?? writeBuiltinFixtures(join(scratch, "_fixtures"));
+    const builtIn = join(scratch, "_fixtures");
+    const fixtureDirs = options.fixtures?.map((f) => resolve(options.cwd, f)) ?? repoFixtureDirs(packageRoot) ?? writeBuiltinFixtures(builtIn);
     const skipped: string[] = [];
     // --matrix: given fixtures with a toolchain.json are field fixtures; without --fixtures, the checkout's join the defaults.
     if (options.matrix && !options.fixtures) {
@@ -361,7 +362,9 @@ export async function typecheckRecipes(
       const copies = new FixtureCopies(fixtureDir, root);
       const bot = locateBot(project);
       const botStyle = detectCodeStyle(readFileSync(join(fixtureDir, bot.file), "utf8"), project.style);
-      const fixtureKey = cache && !field ? cache.fixtureKey(fixtureDir, { installed: project.installed, facts }) : undefined;
+      // A built-in fixture (an installed CLI has no test/fixtures) is written into each run's scratch folder: known by its name.
+      const fixtureId = dirname(fixtureDir) === builtIn ? `built-in fixture ${fixture}` : fixtureDir;
+      const fixtureKey = cache && !field ? cache.fixtureKey(fixtureId, fixtureDir, { installed: project.installed, facts }) : undefined;
       const units = new Map<LintedRecipe, Unit>();
       // Templates are written in the canonical style: for a project in that style, applyStyle changes nothing.
       const canonical = JSON.stringify(botStyle) === JSON.stringify(defaultStyle);

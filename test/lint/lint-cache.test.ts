@@ -81,6 +81,23 @@ describe("lint --typecheck keeps its results", { timeout: 120_000 }, () => {
     expect(errors(back)).toEqual([]);
   });
 
+  it("an installed CLI (no test/fixtures: its built-in fixtures, written anew into each run's scratch folder) finds its results again", async () => {
+    // A copy of the package as npm installs it: dist, templates, bin, package.json; its node_modules the repo's.
+    const pkg = temp("installed");
+    cpSync(join(repoRoot, "dist/src"), join(pkg, "dist/src"), { recursive: true });
+    for (const entry of ["templates", "bin", "package.json"]) cpSync(join(repoRoot, entry), join(pkg, entry), { recursive: true });
+    symlinkSync(join(repoRoot, "node_modules"), join(pkg, "node_modules"));
+    const dir = temp("installed-pack");
+    writePack(dir, { one: good("one") });
+    const run = () => spawnSync(process.execPath, [join(pkg, "bin/create-bot-snippet.js"), "lint", "--typecheck", "--format", "json", join(dir, "pack")], { cwd: dir, encoding: "utf8", env: { ...process.env, CREATE_BOT_SNIPPET_LINT_CACHE: cacheDir, NO_COLOR: "1" } });
+    const first = JSON.parse(run().stdout) as LintReport;
+    expect(first.cached).toMatchObject({ hits: 0 });
+    expect(first.cached?.units).toBeGreaterThan(0);
+    const second = JSON.parse(run().stdout) as LintReport;
+    expect(second.cached).toEqual({ renders: 1, hits: first.cached?.units, units: first.cached?.units });
+    expect(second.diagnostics).toEqual(first.diagnostics);
+  });
+
   it("a manifest edited: every recipe of the catalogue is checked again (planning reads them all)", async () => {
     const dir = temp("manifest");
     writePack(dir, { one: good("one"), two: good("two") });
