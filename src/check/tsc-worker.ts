@@ -21,10 +21,11 @@
 // grammY declarations, most of a check, are read once per process.
 
 import { createRequire } from "node:module";
-import { mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync, type Dirent } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, statSync, writeFileSync, type Dirent } from "node:fs";
 import { dirname, join } from "node:path";
 import vm from "node:vm";
 import type { ts } from "ts-morph";
+import { pruneCodeCaches } from "../core/cache-folder.js";
 
 type TS = typeof ts;
 
@@ -139,27 +140,14 @@ function loadWithCodeCache(path: string, cacheFile: string): { exports: TS & Int
       const temp = `${cacheFile}.${process.pid}.tmp`;
       writeFileSync(temp, script.createCachedData());
       renameSync(temp, cacheFile);
-      pruneCodeCaches(dirname(cacheFile));
+      // The newest few (about 4 MB each): one per TypeScript a user's projects have.
+      pruneCodeCaches(dirname(cacheFile), "typescript-", 4);
     } catch {
       // A cache that cannot be written only costs time.
     }
   };
   const use: CodeCacheUse = !cachedData ? "none" : script.cachedDataRejected ? "rejected" : "used";
   return { exports: loaded.exports, save: use === "used" ? undefined : save, use };
-}
-
-/**
- * Keeps the newest few TypeScript code caches (about 4 MB each): one per
- * TypeScript a user's projects have; and removes a half-written one a killed
- * run left (`.tmp`, older than a minute).
- */
-function pruneCodeCaches(dir: string, keep = 4): void {
-  const entries = readdirSync(dir)
-    .filter((name) => name.startsWith("typescript-"))
-    .map((name) => ({ name, path: join(dir, name), time: statSync(join(dir, name)).mtimeMs }));
-  for (const left of entries.filter((e) => e.name.endsWith(".tmp") && e.time < Date.now() - 60_000)) rmSync(left.path, { force: true });
-  const caches = entries.filter((e) => e.name.endsWith(".bin")).sort((a, b) => b.time - a.time);
-  for (const old of caches.slice(keep)) rmSync(old.path, { force: true });
 }
 
 function check(overlay: Map<string, string | null>, { diagnose = true } = {}): { output: string; code: number; files: string[] } {

@@ -1,9 +1,9 @@
 import { createHash } from "node:crypto";
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import Module from "node:module";
 import { basename, dirname, join, sep } from "node:path";
 import vm from "node:vm";
-import { codeCacheDir } from "./cache-folder.js";
+import { codeCacheDir, pruneCodeCaches } from "./cache-folder.js";
 
 // === V8's code cache for the CLI's own bundle, on Node 20 ===
 //
@@ -51,7 +51,8 @@ export function installBundleCodeCache(bundleDir: string): boolean {
         writeFileSync(temp, script.createCachedData());
         renameSync(temp, path);
       }
-      prune(dir);
+      // The newest 80 chunk caches: a few builds' worth.
+      pruneCodeCaches(dir, "bundle-", 80);
     } catch {
       // A cache that cannot be written only costs time.
     }
@@ -59,12 +60,3 @@ export function installBundleCodeCache(bundleDir: string): boolean {
   return true;
 }
 
-/** Keeps the newest 80 chunk caches (a few builds' worth), and removes half-written ones a killed run left (`.tmp`, older than a minute). */
-function prune(dir: string, keep = 80): void {
-  const entries = readdirSync(dir)
-    .filter((name) => name.startsWith("bundle-"))
-    .map((name) => ({ name, path: join(dir, name), time: statSync(join(dir, name)).mtimeMs }));
-  for (const left of entries.filter((e) => e.name.endsWith(".tmp") && e.time < Date.now() - 60_000)) rmSync(left.path, { force: true });
-  const caches = entries.filter((e) => e.name.endsWith(".bin")).sort((a, b) => b.time - a.time);
-  for (const old of caches.slice(keep)) rmSync(old.path, { force: true });
-}

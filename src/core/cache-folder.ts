@@ -1,3 +1,4 @@
+import { readdirSync, rmSync, statSync } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
 
@@ -27,4 +28,17 @@ export function codeCacheDir(): string {
 /** Where `lint --typecheck` keeps its results: `lint/` beside the journal folder (src/lint/typecheck-cache.ts). */
 export function lintCacheDir(): string {
   return join(dirname(journalDir()), "lint");
+}
+
+/**
+ * Keeps the newest `keep` code caches named `<prefix>….bin` in `dir`, and
+ * removes the half-written ones (`.tmp`) a killed run left, once older than a minute.
+ */
+export function pruneCodeCaches(dir: string, prefix: string, keep: number): void {
+  const entries = readdirSync(dir)
+    .filter((name) => name.startsWith(prefix))
+    .map((name) => ({ name, path: join(dir, name), time: statSync(join(dir, name)).mtimeMs }));
+  for (const left of entries.filter((e) => e.name.endsWith(".tmp") && e.time < Date.now() - 60_000)) rmSync(left.path, { force: true });
+  const caches = entries.filter((e) => e.name.endsWith(".bin")).sort((a, b) => b.time - a.time);
+  for (const old of caches.slice(keep)) rmSync(old.path, { force: true });
 }
