@@ -33,7 +33,14 @@ beforeEach(() => {
   process.env.CREATE_BOT_SNIPPET_LINT_CACHE = cacheDir;
 });
 
-const good = (name: string) => `import type { Bot } from "grammy";\n\nexport function ${name}(bot: Bot): void {\n  bot.command("${name}", (ctx) => ctx.reply("${name}"));\n}\n`;
+/** A recipe module that type-checks, `lead` (code of the test's own) before its function. */
+const good = (name: string, lead = "") => `import type { Bot } from "grammy";\n\n${lead}export function ${name}(bot: Bot): void {\n  bot.command("${name}", (ctx) => ctx.reply("${name}"));\n}\n`;
+/** A copy of cjs-single at `<dir>/project`. */
+const projectIn = (dir: string) => {
+  const fixture = join(dir, "project");
+  cpSync(join(fixturesDir, "cjs-single"), fixture, { recursive: true });
+  return fixture;
+};
 
 /** A pack (`<dir>/pack`) of recipes, each one template: id → its text. */
 function writePack(dir: string, recipes: Record<string, string>, dependencies: Array<{ name: string; version: string }> = []): string {
@@ -66,7 +73,7 @@ describe("lint --typecheck keeps its results", { timeout: 120_000 }, () => {
     expect(second.diagnostics).toEqual(first.diagnostics);
 
     const template = join(dir, "pack/two/two.ts.hbs");
-    writeFileSync(template, good("two").replace("export function", 'const limit: number = "10";\n\nexport function'));
+    writeFileSync(template, good("two", 'const limit: number = "10";\n\n'));
     const broken = await lint(dir, fixture);
     expect(broken.cached).toEqual({ renders: 1, hits: 1, units: 2 });
     expect(errors(broken)).toEqual(["pack/two/two.ts.hbs:3 TS2322: Type 'string' is not assignable to type 'number'."]);
@@ -110,10 +117,9 @@ describe("lint --typecheck keeps its results", { timeout: 120_000 }, () => {
 
   it("the fixture's files and the configs it extends, outside it too, are part of the key", async () => {
     const dir = temp("fixture");
-    writePack(dir, { one: good("one").replace("export function", "export function unused(): void {\n  const spare = 1;\n}\n\nexport function") });
+    writePack(dir, { one: good("one", "export function unused(): void {\n  const spare = 1;\n}\n\n") });
     // The fixture extends a config beside it (outside the fixture folder).
-    const fixture = join(dir, "project");
-    cpSync(join(fixturesDir, "cjs-single"), fixture, { recursive: true });
+    const fixture = projectIn(dir);
     renameSync(join(fixture, "tsconfig.json"), join(fixture, "tsconfig.own.json"));
     writeFileSync(join(fixture, "tsconfig.json"), JSON.stringify({ extends: ["./tsconfig.own.json", "../base.json"] }, null, 2));
     writeFileSync(join(dir, "base.json"), JSON.stringify({ compilerOptions: {} }));
@@ -132,9 +138,8 @@ describe("lint --typecheck keeps its results", { timeout: 120_000 }, () => {
 
   it("a fixture's link to a file outside it: the file's contents are part of the key", async () => {
     const dir = temp("link");
-    writePack(dir, { one: good("one").replace("export function", 'import { limit } from "../shared";\n\nexport const max: number = limit;\n\nexport function') });
-    const fixture = join(dir, "project");
-    cpSync(join(fixturesDir, "cjs-single"), fixture, { recursive: true });
+    writePack(dir, { one: good("one", 'import { limit } from "../shared";\n\nexport const max: number = limit;\n\n') });
+    const fixture = projectIn(dir);
     mkdirSync(join(dir, "outside"));
     writeFileSync(join(dir, "outside/shared.ts"), "export const limit: number = 1;\n");
     symlinkSync(join(dir, "outside/shared.ts"), join(fixture, "shared.ts"));
@@ -152,7 +157,7 @@ describe("lint --typecheck keeps its results", { timeout: 120_000 }, () => {
     mkdirSync(lib, { recursive: true });
     writeFileSync(join(lib, "package.json"), JSON.stringify({ name: "fake-limit", version: "1.0.0", types: "index.d.ts" }));
     writeFileSync(join(lib, "index.d.ts"), "export declare const limit: number;\n");
-    const text = good("one").replace("export function", 'import { limit } from "fake-limit";\n\nexport const max: number = limit;\n\nexport function');
+    const text = good("one", 'import { limit } from "fake-limit";\n\nexport const max: number = limit;\n\n');
     writePack(dir, { one: text }, [{ name: "fake-limit", version: "^1.0.0" }]);
     const fixture = join(fixturesDir, "cjs-single");
     expect(errors(await lint(dir, fixture))).toEqual([]);
