@@ -61,6 +61,13 @@ export function checkCacheDir(): string {
 }
 
 export class CheckCache {
+  /**
+   * What this command saw of each file and folder since the last compiler run
+   * (`forgetStats`): the states recorded after a run (the project before and
+   * after the change) share most of their files, and are of one moment.
+   */
+  private readonly seen = new Map<string, string | boolean | ReturnType<typeof listing>>();
+
   private constructor(
     readonly root: string,
     private readonly realRoot: string,
@@ -115,6 +122,28 @@ export class CheckCache {
   /** Drops the build info (tsc could not use it). */
   forgetBuildInfo(): void {
     rmSync(`${this.base}.tsbuildinfo`, { force: true });
+  }
+
+  /** Forgets what was seen of files and folders: a compiler run read them, maybe as they are after a change made meanwhile. */
+  forgetStats(): void {
+    this.seen.clear();
+  }
+
+  private once<T extends string | boolean | ReturnType<typeof listing>>(key: string, get: () => T): T {
+    const known = this.seen.get(key);
+    if (known !== undefined) return known as T;
+    const value = get();
+    this.seen.set(key, value);
+    return value;
+  }
+
+  /** A folder's `listing` without planned files, once per `forgetStats`. */
+  private listed(dir: string, modules = false): ReturnType<typeof listing> {
+    return this.once(`listing\0${modules}\0${dir}`, () => listing(dir, undefined, modules));
+  }
+
+  private isFile(path: string): boolean {
+    return this.once(`file\0${path}`, () => isFile(path));
   }
 
   /** The known state the project is in now, with its errors, or undefined. */
@@ -180,9 +209,9 @@ export class CheckCache {
     walk("", this.realRoot);
     const modulesFolder = (folder: string) => {
       if (out[folder] !== undefined) return;
-      const top = listing(folder, undefined, true);
+      const top = this.listed(folder, true);
       out[folder] = top.print;
-      for (const dir of top.dirs) if (dir.startsWith("@")) out[join(folder, dir)] = listing(join(folder, dir), undefined, true).print;
+      for (const dir of top.dirs) if (dir.startsWith("@")) out[join(folder, dir)] = this.listed(join(folder, dir), true).print;
     };
     // Where packages and @types are looked up: node_modules in the project and every folder above it.
     for (let dir = this.realRoot; ; dir = dirname(dir)) {
@@ -194,7 +223,7 @@ export class CheckCache {
       const path = isAbsolute(key) ? key : join(this.root, key);
       const modules = path.lastIndexOf(`${sep}node_modules${sep}`);
       if (modules === -1) {
-        if (isAbsolute(key)) out[dirname(key)] ??= listing(dirname(key)).print;
+        if (isAbsolute(key)) out[dirname(key)] ??= this.listed(dirname(key)).print;
         continue;
       }
       modulesFolder(path.slice(0, modules + `${sep}node_modules`.length));
@@ -209,13 +238,13 @@ export class CheckCache {
     const packageJsonOf = (dir: string): string | undefined => {
       if (ruling.has(dir)) return ruling.get(dir);
       const here = join(dir, "package.json");
-      const found = isFile(here) ? here : dirname(dir) === dir ? undefined : packageJsonOf(dirname(dir));
+      const found = this.isFile(here) ? here : dirname(dir) === dir ? undefined : packageJsonOf(dirname(dir));
       ruling.set(dir, found);
       return found;
     };
     for (const key of files) {
       const path = isAbsolute(key) ? key : join(this.root, key);
-      if (!(planned.has(key) ? planned.get(key) !== "-" : isFile(path))) continue; // a place a config was looked for: no package of its own
+      if (!(planned.has(key) ? planned.get(key) !== "-" : this.isFile(path))) continue; // a place a config was looked for: no package of its own
       const manifest = packageJsonOf(dirname(path));
       if (manifest === undefined) continue;
       const rel = this.keyOf(manifest, this.root);
@@ -231,15 +260,23 @@ export class CheckCache {
    * absolute for the rest.
    */
   keyOf(listed: string, mirror: string): string {
+    return this.once(`key\0${mirror}\0${listed}`, () => this.keyIn(listed, mirror));
+  }
+
+  private keyIn(listed: string, mirror: string): string {
     for (const prefix of [mirror, this.realRoot, this.root]) {
-      const rel = relative(prefix, listed);
-      if (rel !== "" && !rel.startsWith("..") && !isAbsolute(rel)) return rel.split(sep).join("/");
+      const rel = inside(prefix, listed);
+      if (rel !== undefined) return rel;
     }
     return listed;
   }
 
   /** The fingerprint of a file (by key) as it is now: `#hash` of its content when `hashed`; with its inode in node_modules. */
   fingerprint(key: string, hashed = false): Fingerprint {
+    return this.once(`${hashed ? "hash" : "stat"}\0${key}`, () => this.print(key, hashed));
+  }
+
+  private print(key: string, hashed: boolean): Fingerprint {
     const path = isAbsolute(key) ? key : join(this.root, key);
     try {
       if (hashed) return `#${createHash("sha256").update(readFileSync(path)).digest("hex")}`;
@@ -338,6 +375,21 @@ function linkKind(path: string): "dir" | "file" | "none" {
     return "none";
   }
 }
+
+/**
+ * `path` relative to `folder`, `/`-separated, when it is inside it; else
+ * undefined. Between two absolute, normalized POSIX paths (tsc's file names
+ * are: most of a state's names) that is the rest after `folder/`, taken
+ * without path.relative, which was a third of recording a state; any other
+ * pair (Windows paths compare without case) goes through path.relative.
+ */
+export function inside(folder: string, path: string): string | undefined {
+  const rel = isPlain(path) && isPlain(folder) ? (path.startsWith(`${folder}/`) ? path.slice(folder.length + 1) : "..") : relative(folder, path);
+  // (A name starting with `..`, `..x/a.ts`, counts as outside: as it always did.)
+  return rel !== "" && !rel.startsWith("..") && !isAbsolute(rel) ? rel.split(sep).join("/") : undefined;
+}
+
+const isPlain = (path: string) => sep === "/" && path.length > 1 && path.startsWith("/") && !/\/\.\.?(?:\/|$)|\/\/|.\/$/.test(path);
 
 function isFile(path: string): boolean {
   try {

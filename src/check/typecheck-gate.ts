@@ -116,6 +116,7 @@ export async function checkPlannedChanges(root: string, changes: FileChange[], d
     const known = cache?.current(); // the project as it is now, if its errors are known
     const failed = (r: GateRun) => r.code !== 0 && r.diagnostics.length === 0;
     const after = await checking;
+    cache?.forgetStats(); // what `current` saw may have changed while the compiler read it
     if (failed(after)) return result({ checked: false, reason: `tsc failed: ${withoutFileList(after.output).trim().slice(0, 200)}`, newErrors: [], pending: [], runs: runner.runs, typescript: ts!.version });
 
     // The project after the change, as it will be once written: the changed files by content.
@@ -150,6 +151,7 @@ export async function checkPlannedChanges(root: string, changes: FileChange[], d
       cache?.remember(known); // used again: kept ahead of older states
     } else {
       const run = await runner.before();
+      cache?.forgetStats();
       runner.done();
       before = run.diagnostics;
       if (!failed(run)) remember(beforeFiles(run.files), before);
