@@ -7,7 +7,7 @@ import { failure, usageError } from "../core/errors.js";
  * the project: absolute paths, `..` escapes, and paths through a symlink that
  * points out of it. Returns the normalized project-relative path (`/`-separated).
  */
-export function safeProjectPath(root: string, path: string, source = "a target path"): string {
+export function safeProjectPath(root: string, path: string, source = "a target path", realRoot?: string): string {
   if (isAbsolute(path) || /^[A-Za-z]:[\\/]/.test(path)) throw usageError(`${source} "${path}" is absolute; recipes may only write inside the project`);
   const abs = resolve(root, path);
   const rel = relative(root, abs);
@@ -15,12 +15,19 @@ export function safeProjectPath(root: string, path: string, source = "a target p
   // The deepest part of the path that exists must resolve (through symlinks) inside the project.
   let probe = abs;
   while (!existsSync(probe) && probe !== root) probe = dirname(probe);
-  const realRoot = realpathSync(root);
-  const realProbe = realpathSync(probe);
+  realRoot ??= realPath(root);
+  const realProbe = realPath(probe);
   const realRel = relative(realRoot, realProbe);
   if (realRel.startsWith("..") || isAbsolute(realRel)) throw usageError(`${source} "${path}" goes through a symlink that points outside the project`);
   return rel.split(sep).join("/");
 }
+
+/**
+ * A path with its links resolved: by the system's realpath (one call, where
+ * Node's own walks the path a component at a time), but on Windows, where
+ * Node's is the one that handles every kind of drive and share.
+ */
+export const realPath: (path: string) => string = process.platform === "win32" ? (path) => realpathSync(path) : (path) => realpathSync.native(path);
 
 /**
  * The folders missing on the way to `abs`, outermost first, after checking

@@ -2,7 +2,7 @@ import { existsSync, statSync } from "node:fs";
 import { failure } from "../core/errors.js";
 import { resolve } from "node:path";
 import { readTextFile } from "../core/regular-file.js";
-import { safeProjectPath } from "./safe-path.js";
+import { realPath, safeProjectPath } from "./safe-path.js";
 
 /** One planned change to one file. */
 export interface FileChange {
@@ -30,9 +30,24 @@ export class Tree {
 
   constructor(readonly root: string) {}
 
+  /**
+   * Paths already checked, as given → normalized. Planning asks for the same
+   * paths again and again (every recipe of the catalogue looks for its file,
+   * every edit reads then writes), and each check walks the path through the
+   * disk's links; what it finds does not change while a plan is made.
+   */
+  private readonly checked = new Map<string, string>();
+  private realRoot: string | undefined;
+
   /** Normalizes and checks a path (throws for paths outside the project). */
   path(path: string): string {
-    return safeProjectPath(this.root, path);
+    let p = this.checked.get(path);
+    if (p === undefined) {
+      p = safeProjectPath(this.root, path, undefined, this.realRoot);
+      this.realRoot ??= realPath(this.root); // it exists: the path was checked against it
+      this.checked.set(path, p);
+    }
+    return p;
   }
 
   exists(path: string): boolean {
