@@ -19,6 +19,25 @@ function sh(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv
 }
 const explain = (r: SpawnSyncReturns<string>) => `exit ${r.status}\n${r.stdout}\n${r.stderr}`;
 
+/**
+ * A project that depends on the packed tarball, with the lockfile npm would
+ * write for it: the tarball, and the packages the repo's own lockfile
+ * installs for production (those not marked dev), at the same places.
+ */
+function writeAppLock(app: string, packed: { filename: string; integrity: string }): void {
+  type Entry = { dev?: boolean; devOptional?: boolean; [key: string]: unknown };
+  const ours = JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")) as { name: string; version: string; bin: Record<string, string>; dependencies: Record<string, string>; engines?: Record<string, string> };
+  const repoLock = JSON.parse(readFileSync(join(repoRoot, "package-lock.json"), "utf8")) as { packages: Record<string, Entry> };
+  const spec = `file:../${packed.filename}`;
+  const packages: Record<string, unknown> = {
+    "": { name: "pack-test", dependencies: { [ours.name]: spec } },
+    [`node_modules/${ours.name}`]: { version: ours.version, resolved: spec, integrity: packed.integrity, dependencies: ours.dependencies, bin: ours.bin, ...(ours.engines && { engines: ours.engines }) },
+  };
+  for (const [path, entry] of Object.entries(repoLock.packages)) if (path !== "" && !entry.dev && !entry.devOptional) packages[path] = entry;
+  writeFileSync(join(app, "package.json"), JSON.stringify({ name: "pack-test", private: true, dependencies: { [ours.name]: spec } }, null, 2));
+  writeFileSync(join(app, "package-lock.json"), JSON.stringify({ name: "pack-test", lockfileVersion: 3, requires: true, packages }, null, 2));
+}
+
 describe("the packed tarball, installed offline", () => {
   let work: string;
   let app: string;
@@ -43,16 +62,17 @@ describe("the packed tarball, installed offline", () => {
     symlinkSync(join(repoRoot, "node_modules"), join(clean, "node_modules"), "junction");
     const packed = sh(npm, ["pack", "--json", "--pack-destination", work], clean);
     expect(packed.status, explain(packed)).toBe(0);
-    const manifest = (JSON.parse(packed.stdout) as Array<{ filename: string; files: Array<{ path: string }> }>)[0]!;
+    const manifest = (JSON.parse(packed.stdout) as Array<{ filename: string; integrity: string; files: Array<{ path: string }> }>)[0]!;
     packedFiles = manifest.files.map((f) => f.path);
-    const tarball = join(work, manifest.filename);
 
     app = join(work, "app");
     mkdirSync(app);
-    writeFileSync(join(app, "package.json"), JSON.stringify({ name: "pack-test", private: true }));
-    // Never the network: the dependencies are in the npm cache after `npm ci` (a cache miss fails here, saying so).
-    const installed = sh(npm, ["install", "--offline", tarball], app);
-    expect(installed.status, `npm install --offline of the tarball failed (is the npm cache filled by \`npm ci\`?)\n${explain(installed)}`).toBe(0);
+    writeAppLock(app, manifest);
+    // Never the network: `npm ci` from a lockfile takes each package from the npm cache by its integrity, as the
+    // repo's own `npm ci` left them there (`npm install <tarball>` would need the registry's package documents,
+    // which a lockfile install never caches: a cache miss fails here, saying so).
+    const installed = sh(npm, ["ci", "--offline"], app);
+    expect(installed.status, `npm ci --offline of the tarball failed (is the npm cache filled by \`npm ci\`?)\n${explain(installed)}`).toBe(0);
     binPath = join(app, "node_modules/create-bot-snippet/bin/create-bot-snippet.js");
   }, 120_000);
 
