@@ -23,9 +23,9 @@ export function safeProjectPath(root: string, path: string, source = "a target p
 }
 
 /**
- * A path with its links resolved: by the system's realpath (one call, where
- * Node's own walks the path a component at a time), but on Windows, where
- * Node's is the one that handles every kind of drive and share.
+ * A path with its links resolved, by the system's realpath: one call, where
+ * Node's own realpath lstats the path a component at a time. On Windows
+ * Node's own is kept: it is the one that handles every kind of drive and share.
  */
 export const realPath: (path: string) => string = process.platform === "win32" ? (path) => realpathSync(path) : (path) => realpathSync.native(path);
 
