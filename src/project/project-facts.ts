@@ -35,7 +35,11 @@ export interface ProjectFacts {
   importRules: ImportRules;
   /** Project-relative TypeScript files that may construct a grammY bot (import grammy and say `new`/`extends`). */
   candidates: string[];
-  /** Project-relative files whose text mentions a given token (kept for op look-ups such as command names). */
+  /**
+   * The texts of the project's TypeScript files, by project-relative path (for op look-ups such as command
+   * names): every file, or on a repository of more than `fullReadLimit` files the bot's program (its entries
+   * and what they import), when that walk finds the bot.
+   */
   texts: Map<string, string>;
   /** The installed version of grammy and of every package package.json names (node_modules, then the lockfile, then the range). */
   installed: Map<string, InstalledPackage>;

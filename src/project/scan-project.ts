@@ -8,6 +8,7 @@ import { detectInstalledVersions } from "./installed-versions.js";
 import { parseJsonc } from "./jsonc.js";
 import { readImportRules } from "./import-rules.js";
 import { readAliasSettings } from "./module-aliases.js";
+import { fullReadLimit, functionFolder, programFiles, type ProgramSettings } from "./program-files.js";
 import type { ProjectFacts } from "./project-facts.js";
 
 const ignoredDirs = new Set(["node_modules", ".git", "dist", "build", "out", "coverage", ".next", ".turbo", ".cache", ".vercel", ".output"]);
@@ -21,7 +22,8 @@ const utf8 = { encoding: "utf8" } as const;
 /**
  * Learns what the engine needs to know about a project from package.json,
  * tsconfig.json and a text scan of its TypeScript files. It never loads the
- * compiler, so its cost is a directory walk and a `includes("grammy")` per file.
+ * compiler, so its cost is a directory walk and a `includes("grammy")` per file
+ * read; past `fullReadLimit` files it reads the bot's program only (see readSources).
  */
 export function scanProject(rootArg: string, entry?: string): ProjectFacts {
   const root = resolve(rootArg);
@@ -36,23 +38,14 @@ export function scanProject(rootArg: string, entry?: string): ProjectFacts {
   const tsModuleResolution = String(options.moduleResolution ?? (tsModule.startsWith("node1") || tsModule === "nodenext" ? tsModule : "")).toLowerCase();
   const moduleKind = packageJson?.type === "module" ? "esm" : "cjs";
 
-  const files = entry ? [entry] : listTsFiles(root);
-  const texts = new Map<string, string>();
+  const aliases = readAliasSettings(options, packageJson);
+  const texts = entry ? readEntry(root, entry) : readSources(root, listTsFiles(root), { packageJson, options, tsconfigFiles: tsconfig.files, aliases });
   const candidates: string[] = [];
   let served: ProjectFacts["served"] = "polling";
   let hosting: ProjectFacts["hosting"] = { kind: "process" };
-  for (const file of files) {
-    // listTsFiles gives project-relative posix paths already: only --entry needs resolving.
-    const abs = entry ? resolve(root, file) : `${root}${sep}${file}`;
-    const text = entry ? readTextFile(abs, `--entry ${file}`) : readFileSync(abs, utf8);
-    if (text === undefined) throw failure(`--entry ${file}: no such file`, "give a path relative to the project");
-    const rel = entry ? relative(root, abs).split(sep).join("/") : file;
-    texts.set(rel, text);
+  for (const [rel, text] of texts) {
     if (!text.includes("grammy")) continue;
-    // `includes` first: on a large repo most files import grammY only for Composer or types.
-    if (text.includes("Bot") || /\bimport\s*\*/.test(text)) {
-      if (importsGrammyBot(text) && (/\bnew\s+[\w$.]+\s*[<(]/.test(text) || /\bextends\s+[\w$.]+/.test(text))) candidates.push(rel);
-    }
+    if (isBotCandidate(text)) candidates.push(rel);
     if (text.includes("webhookCallback")) {
       if (/\bwebhookCallback\s*\(/.test(text)) served = "webhook";
       if (hosting.kind === "process" && servesAsFunction(rel, text)) hosting = { kind: "serverless", evidence: rel };
@@ -70,7 +63,7 @@ export function scanProject(rootArg: string, entry?: string): ProjectFacts {
     moduleKind,
     tsModule,
     tsModuleResolution,
-    aliases: readAliasSettings(options, packageJson),
+    aliases,
     importStyle: { suffix },
     served,
     hosting,
@@ -125,7 +118,7 @@ const functionAdapters = new Set(["aws-lambda", "aws-lambda-async", "azure", "az
  */
 export function servesAsFunction(file: string, text: string): boolean {
   if (!/\bwebhookCallback\s*\(/.test(text)) return false;
-  if (/^(?:src\/)?(?:api|(?:netlify|supabase)\/functions|functions)\//.test(file)) return true;
+  if (functionFolder.test(file)) return true;
   if (/\bexport\s+default\s+webhookCallback\s*\(/.test(text) || /\bexport\s+(?:const|let)\s+(?:handler|POST)\s*=\s*webhookCallback\s*\(/.test(text)) return true;
   for (const m of text.matchAll(/\bwebhookCallback\s*\([^,()]+,\s*["']([\w-]+)["']/g)) if (functionAdapters.has(m[1]!)) return true;
   return false;
@@ -137,6 +130,42 @@ function importsGrammyBot(text: string): boolean {
   const named = /import\s*\{([^{}]*)\}\s*from\s*["']grammy(?:\/web)?["']/g;
   for (const m of text.matchAll(named)) if (/(^|[\s,])Bot(\s+as\s+[\w$]+)?\s*(,|$)/.test(m[1]!.trim())) return true;
   return /import\s*\*\s*as\s+[\w$]+\s+from\s*["']grammy(?:\/web)?["']/.test(text);
+}
+
+/** The `--entry` file alone, by its project-relative posix path. */
+function readEntry(root: string, entry: string): Map<string, string> {
+  const abs = resolve(root, entry);
+  const text = readTextFile(abs, `--entry ${entry}`);
+  if (text === undefined) throw failure(`--entry ${entry}: no such file`, "give a path relative to the project");
+  return new Map([[relative(root, abs).split(sep).join("/"), text]]);
+}
+
+/**
+ * The texts of the project's TypeScript files, in `files`' (sorted) order:
+ * all of them, or on a repository of more than `fullReadLimit` files the
+ * bot's program alone when that is conclusive (see program-files.ts).
+ */
+function readSources(root: string, files: string[], settings: ProgramSettings): Map<string, string> {
+  const read = new Map<string, string>();
+  // listTsFiles gives project-relative posix paths already.
+  const readFile = (file: string) => {
+    let text = read.get(file);
+    if (text === undefined) read.set(file, (text = readFileSync(`${root}${sep}${file}`, utf8)));
+    return text;
+  };
+  const program = files.length > fullReadLimit ? programFiles(files, settings, readFile) : undefined;
+  // The walk stands for the project only when the bot is in it: otherwise read everything, as below the limit.
+  const conclusive = program !== undefined && program.some((file) => isBotCandidate(readFile(file)));
+  const wanted = conclusive ? new Set(program) : undefined;
+  const texts = new Map<string, string>();
+  for (const file of files) if (wanted === undefined || wanted.has(file)) texts.set(file, readFile(file));
+  return texts;
+}
+
+/** Whether a file may construct or subclass grammY's Bot (what `candidates` are made of). */
+function isBotCandidate(text: string): boolean {
+  // `includes` first: on a large repo most files import grammY only for Composer or types.
+  return text.includes("grammy") && (text.includes("Bot") || /\bimport\s*\*/.test(text)) && importsGrammyBot(text) && (/\bnew\s+[\w$.]+\s*[<(]/.test(text) || /\bextends\s+[\w$.]+/.test(text));
 }
 
 /** Reads tsconfig.json, following relative `extends` (and package ones found in node_modules). */
