@@ -17,9 +17,10 @@ import { resolveProjectModule, type AliasSettings } from "./module-aliases.js";
 export const fullReadLimit = 1000;
 
 const tsSource = /\.(m|c)?tsx?$/;
-/** Where platforms look for serverless functions: Vercel's `api/`, Netlify's and Supabase's `functions/`. */
+/** Where platforms look for serverless functions: Vercel's `api/`, Netlify's and Supabase's `functions/`, at the root or under `src/`. */
 const functionFolders = ["api/", "functions/", "netlify/functions/", "supabase/functions/"].flatMap((f) => [f, `src/${f}`]);
-export const functionFolder = /^(?:src\/)?(?:api|(?:netlify|supabase)\/functions|functions)\//;
+/** Whether a project-relative file is in a serverless function folder. */
+export const inFunctionFolder = (file: string): boolean => functionFolders.some((folder) => file.startsWith(folder));
 /** The usual names of an entry file: `index`, `main`, `bot`, `app`, `server`, at the root or in a source folder. */
 const conventionalEntries = ["", "src/", "source/", "app/"].flatMap((dir) => ["index", "main", "bot", "app", "server"].flatMap((name) => [".ts", ".mts", ".cts", ".tsx"].map((ext) => `${dir}${name}${ext}`)));
 const scriptExtensions = /\.(m|c)?(j|t)sx?$/;
@@ -35,11 +36,12 @@ export interface ProgramSettings {
 }
 
 /**
- * The project files the bot's program is made of, among the sorted `files`: the entries and every
- * project file they import, directly or not, in walk order. `read` gives a
- * file's text. Undefined when the walk cannot stand for the whole project: no
- * entry was found, or a file loads modules by a computed path (`import(\`./commands/${name}\`)`,
- * `require(path)`, `import.meta.glob`), which a text walk cannot follow.
+ * The project files the bot's program is made of, among the sorted `files`:
+ * the entries and every project file they import, directly or not, in walk
+ * order. `read` gives a file's text. Undefined when the walk cannot stand for
+ * the whole project: no entry was found, or a file loads modules by a
+ * computed path (`import(\`./commands/${name}\`)`, `require(path)`,
+ * `import.meta.glob`), which a text walk cannot follow.
  */
 export function programFiles(files: readonly string[], settings: ProgramSettings, read: (file: string) => string): string[] | undefined {
   // `files` is sorted: a binary search costs less than hashing 5,000 paths into a Set for a few hundred look-ups.

@@ -8,7 +8,7 @@ import { detectInstalledVersions } from "./installed-versions.js";
 import { parseJsonc } from "./jsonc.js";
 import { readImportRules } from "./import-rules.js";
 import { readAliasSettings } from "./module-aliases.js";
-import { fullReadLimit, functionFolder, programFiles, type ProgramSettings } from "./program-files.js";
+import { fullReadLimit, inFunctionFolder, programFiles, type ProgramSettings } from "./program-files.js";
 import type { ProjectFacts } from "./project-facts.js";
 
 const ignoredDirs = new Set(["node_modules", ".git", "dist", "build", "out", "coverage", ".next", ".turbo", ".cache", ".vercel", ".output"]);
@@ -118,7 +118,7 @@ const functionAdapters = new Set(["aws-lambda", "aws-lambda-async", "azure", "az
  */
 export function servesAsFunction(file: string, text: string): boolean {
   if (!/\bwebhookCallback\s*\(/.test(text)) return false;
-  if (functionFolder.test(file)) return true;
+  if (inFunctionFolder(file)) return true;
   if (/\bexport\s+default\s+webhookCallback\s*\(/.test(text) || /\bexport\s+(?:const|let)\s+(?:handler|POST)\s*=\s*webhookCallback\s*\(/.test(text)) return true;
   for (const m of text.matchAll(/\bwebhookCallback\s*\([^,()]+,\s*["']([\w-]+)["']/g)) if (functionAdapters.has(m[1]!)) return true;
   return false;
