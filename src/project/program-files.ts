@@ -98,8 +98,9 @@ export function loadsComputedModules(text: string): boolean {
 /**
  * The project's entry files among the sorted `files` (`exists` tells whether
  * a path is one of them): what package.json runs (`main`, `module`, `bin`,
- * `exports`, file paths in `scripts`), tsconfig's `files`, the usual entry names (`index`, `main`, `bot`, `app`, `server` at the root
- * or under `src/`), and the files of serverless function folders. A built
+ * `exports`, file paths in `scripts`), tsconfig's `files`, the usual entry
+ * names (`index`, `main`, `bot`, `app`, `server` at the root or under `src/`,
+ * `source/`, `app/`), and the files of serverless function folders. A built
  * path (`dist/index.js`) is mapped back to its source (`src/index.ts`).
  */
 export function entryFiles(files: readonly string[], settings: ProgramSettings, exists: (path: string) => boolean): string[] {

@@ -85,15 +85,24 @@ describe("the bot's program", () => {
     expect(project.served).toBe("webhook");
   });
 
-  it("reads every file when no entry leads to a bot", () => {
+  it.each([
+    ["no entry is found", false],
+    ["the entries lead to no bot", true],
+  ])("reads every file when %s", (_, withIndex) => {
     const dir = tmpDir("no-entry");
     made.push(dir);
     writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "x", type: "module" }));
+    // An entry that imports a helper, never the bot's module.
+    if (withIndex) {
+      writeFileSync(join(dir, "index.ts"), `export { m0 } from "./lib/m0.js";\n`);
+      const files = listTsFiles(dir);
+      expect(entryFiles(files, { packageJson: undefined, options: {}, tsconfigFiles: undefined, aliases: { aliases: [] } }, (p) => files.includes(p))).toEqual(["index.ts"]);
+    }
     mkdirSync(join(dir, "lib/telegram"), { recursive: true });
     writeFileSync(join(dir, "lib/telegram/make-bot.ts"), `import { Bot } from "grammy";\nexport const bot = new Bot(process.env.BOT_TOKEN!);\n`);
     for (let i = 0; i <= fullReadLimit; i++) writeFileSync(join(dir, `lib/m${i}.ts`), `export const m${i} = ${i};\n`);
     const project = scanProject(dir);
-    expect(project.texts.size).toBe(fullReadLimit + 2);
+    expect(project.texts.size).toBe(fullReadLimit + (withIndex ? 3 : 2));
     expect(project.candidates).toEqual(["lib/telegram/make-bot.ts"]);
   });
 });
